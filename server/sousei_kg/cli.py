@@ -1,0 +1,278 @@
+"""The ``sousei-kg`` command: build, validate, query and export the knowledge graph.
+
+Exit codes: 0 success; 1 the data does not conform to the shapes; 2 a user error (a missing
+path, an unknown format, a syntax error in a data file or a query), reported in one line.
+"""
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+from pyoxigraph import Literal, NamedNode
+
+from sousei_kg import __version__
+from sousei_kg.errors import QueryParameterError, QuerySyntaxError, SouseiError
+from sousei_kg.formats import (
+    EXPORT_FORMATS,
+    RESULT_FORMATS,
+    ExportFormat,
+    ResultFormat,
+    export_store,
+    render_result,
+)
+from sousei_kg.store import Store, Term, build_store, load_shipped, open_store, run_query
+from sousei_kg.validation import ValidationOutcome, coverage_summary, validate_store
+
+DEFAULT_STORE = Path("sousei-kg-store")
+PROG = "sousei-kg"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A problem with the user's input; exits with code 2."""
+
+    exit_code = 2
+
+
+class _Cli(click.Group):
+    """Reports every user error as one line on stderr (no usage dump, no traceback)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except SouseiError as error:
+            code = _fail(str(error), 2)
+        except click.ClickException as error:
+            code = _fail(error.format_message(), error.exit_code)
+        except click.Abort:
+            code = _fail("aborted", 1)
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"{PROG}: error: {message}", err=True)
+    return code
+
+
+def _resources_option(function: F) -> F:
+    """Hidden ``--resources DIR``: read ontology/, shapes/ and data/ from DIR (tests, checks)."""
+    return click.option(
+        "--resources",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        hidden=True,
+        help="Directory holding ontology/, shapes/ and data/ to use instead of the shipped files.",
+    )(function)
+
+
+def _store_option(function: F) -> F:
+    return click.option(
+        "--store",
+        "store_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help="Read a store made by `sousei-kg build` instead of loading the shipped files.",
+    )(function)
+
+
+def _source_store(store_dir: Path | None, resources: Path | None) -> Store:
+    if store_dir is not None:
+        return open_store(store_dir)
+    store = open_store(None)
+    load_shipped(store, resources)
+    return store
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name=PROG)
+def cli() -> None:
+    """Build, validate, query and export the sousei-kg knowledge graph."""
+
+
+@cli.command()
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Store directory; an existing store there is replaced.",
+)
+@_resources_option
+def build(store_dir: Path, resources: Path | None) -> None:
+    """Load and validate the shipped files, then write a persistent store.
+
+    Nothing is written if the data does not conform to the shapes (exit code 1).
+    """
+    check = open_store(None)
+    load_shipped(check, resources)
+    outcome = validate_store(check, root=resources)
+    if not outcome.conforms:
+        click.echo(_report_text(outcome), nl=False)
+        raise click.exceptions.Exit(_fail("the data does not conform; no store was written", 1))
+    manifest = build_store(store_dir, resources)
+    click.echo(f"store: {store_dir}")
+    for graph, count in manifest.graphs.items():
+        click.echo(f"  {count:>7}  {graph}")
+    click.echo(f"quads: {manifest.quad_count}")
+    click.echo(f"version hash: {manifest.version_hash}")
+    warnings = len(coverage_summary(outcome))
+    if warnings:
+        click.echo(f"{warnings} warning(s); `sousei-kg validate` lists them")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "ttl", "jsonld"]),
+    default="text",
+    show_default=True,
+    help="text: one block per result, then the coverage gaps; ttl/jsonld: the SHACL report.",
+)
+@_store_option
+@_resources_option
+def validate(fmt: str, store_dir: Path | None, resources: Path | None) -> None:
+    """Validate the ontology and data against the shipped shapes (exit code 1 on a violation)."""
+    outcome = validate_store(_source_store(store_dir, resources), root=resources)
+    if fmt == "text":
+        click.echo(_report_text(outcome), nl=False)
+    else:
+        rdflib_format = "turtle" if fmt == "ttl" else "json-ld"
+        click.echo(outcome.report_graph.serialize(format=rdflib_format))
+    if not outcome.conforms:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind ?NAME; VALUE <iri> or http(s)://… is an IRI, anything else a string. Repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
+    default="table",
+    show_default=True,
+    help="SELECT/ASK results; CONSTRUCT/DESCRIBE results are always Turtle.",
+)
+@_store_option
+@_resources_option
+def query(
+    file: Path,
+    params: tuple[str, ...],
+    fmt: str,
+    store_dir: Path | None,
+    resources: Path | None,
+) -> None:
+    """Run the SPARQL query in FILE over all graphs."""
+    text = file.read_text(encoding="utf-8")
+    bindings = dict(parse_param(p) for p in params)
+    store = _source_store(store_dir, resources)
+    try:
+        result = run_query(store, text, bindings)
+    except QuerySyntaxError as error:
+        raise UserError(f"{file}: {error}") from error
+    click.echo(render_result(result, cast(ResultFormat, fmt)), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    required=True,
+    help="ttl/nt: the union graph; nq/trig/jsonld: with the named graphs.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="File to write; standard output by default.",
+)
+@_store_option
+@_resources_option
+def export(fmt: str, output: Path | None, store_dir: Path | None, resources: Path | None) -> None:
+    """Write the whole graph in one RDF format."""
+    data = export_store(_source_store(store_dir, resources), cast(ExportFormat, fmt))
+    if output is None:
+        click.echo(data, nl=False)  # bytes go to the binary stream, unchanged
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from error
+
+
+def parse_param(text: str) -> tuple[str, Term]:
+    """Turn ``name=value`` into a variable name and an RDF term.
+
+    ``<…>`` or a value starting with ``http://`` or ``https://`` becomes an IRI, anything else a
+    plain string literal. A leading ``?`` or ``$`` on the name is dropped.
+
+    Raises:
+        QueryParameterError: if there is no ``=``, the name is empty or the IRI is invalid.
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not name:
+        raise QueryParameterError(f"parameter {text!r} is not NAME=VALUE")
+    iri = value[1:-1] if value.startswith("<") and value.endswith(">") else None
+    if iri is None and value.startswith(("http://", "https://")):
+        iri = value
+    if iri is None:
+        return name, Literal(value)
+    try:
+        return name, NamedNode(iri)
+    except ValueError as error:
+        raise QueryParameterError(f"parameter {name}: {iri!r} is not a valid IRI") from error
+
+
+def _report_text(outcome: ValidationOutcome) -> str:
+    lines: list[str] = []
+    for result in outcome.results:
+        lines.append(result.severity)
+        lines.append(f"  focus:   {result.focus_node}")
+        if result.result_path is not None:
+            lines.append(f"  path:    {result.result_path}")
+        if result.value is not None:
+            lines.append(f"  value:   {result.value}")
+        lines.append(f"  message: {result.message}")
+        lines.append(f"  shape:   {result.source_shape}")
+        lines.append("")
+    coverage = coverage_summary(outcome)
+    lines.append("Coverage")
+    lines.extend(f"  - {message}" for message in coverage)
+    if not coverage:
+        lines.append("  (no gaps reported)")
+    lines.append("")
+    counts = {s: sum(r.severity == s for r in outcome.results) for s in ("Violation", "Warning")}
+    verdict = "conforms" if outcome.conforms else "does NOT conform"
+    lines.append(
+        f"{verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s), "
+        f"{len(outcome.results) - sum(counts.values())} info(s)"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Entry point of the ``sousei-kg`` console script."""
+    cli(prog_name=PROG)

@@ -1,0 +1,344 @@
+"""The RDF store: the only module that touches ``pyoxigraph.Store``.
+
+A persistent store is a directory ``DIR`` holding ``DIR/oxigraph/`` (the pyoxigraph store) and
+``DIR/manifest.json`` (what was built: counts, version hash, software version). ``build_store``
+always builds from scratch into ``DIR/.oxigraph-building`` and swaps the result into place, so an
+existing store is replaced whole and a failed build leaves the previous store untouched.
+"""
+
+import hashlib
+import json
+import re
+import shutil
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pyoxigraph import (
+    BlankNode,
+    CanonicalizationAlgorithm,
+    Dataset,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    serialize,
+)
+
+from sousei_kg import __version__
+from sousei_kg.errors import (
+    DataFileError,
+    QueryParameterError,
+    QuerySyntaxError,
+    StoreExistsError,
+    StoreNotFoundError,
+)
+from sousei_kg.layout import ShippedFile, shipped_files
+
+__all__ = [
+    "Manifest",
+    "QueryResult",
+    "Store",
+    "Term",
+    "all_quads",
+    "build_store",
+    "graph_counts",
+    "load_file",
+    "load_shipped",
+    "open_store",
+    "quad_count",
+    "read_manifest",
+    "run_query",
+    "union_triples",
+    "version_hash",
+]
+
+OXIGRAPH_DIR = "oxigraph"
+MANIFEST_FILE = "manifest.json"
+_BUILDING_DIR = ".oxigraph-building"
+_OLD_DIR = ".oxigraph-old"
+DEFAULT_GRAPH_KEY = "default"
+"""Key of the default graph in ``Manifest.graphs``."""
+
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+Term = NamedNode | Literal
+
+_PARSER_POSITION = re.compile(r"^Parser error (?:at|between) .*?: ")
+_LINE = re.compile(r"line (\d+)")
+_QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+_UNPROJECTED = re.compile(r"does not contains? variable \?(\S+)")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a persistent store holds, written next to it as ``manifest.json``.
+
+    Attributes:
+        version_hash: see :func:`version_hash`.
+        quad_count: number of quads.
+        graphs: quads per graph IRI (``"default"`` for the default graph).
+        built_at: ISO 8601 UTC time of the build.
+        software_version: version of sousei-kg that built it.
+    """
+
+    version_hash: str
+    quad_count: int
+    graphs: dict[str, int]
+    built_at: str
+    software_version: str
+
+
+def open_store(directory: Path | None) -> Store:
+    """Open a store.
+
+    Args:
+        directory: a directory made by :func:`build_store` (opened read-only), or ``None`` for a
+            new, empty in-memory store.
+
+    Returns:
+        The store.
+
+    Raises:
+        StoreNotFoundError: if the directory is not a built store.
+    """
+    if directory is None:
+        return Store()
+    read_manifest(directory)
+    path = directory / OXIGRAPH_DIR
+    if not path.is_dir():
+        raise StoreNotFoundError(f"{directory}: no {OXIGRAPH_DIR}/ folder; run `sousei-kg build`")
+    try:
+        return Store.read_only(str(path))
+    except OSError as error:
+        raise StoreNotFoundError(f"{path}: cannot open the store ({error})") from error
+
+
+def load_file(store: Store, file: ShippedFile) -> None:
+    """Bulk-load one RDF file into its named graph.
+
+    Raises:
+        DataFileError: if the file does not parse.
+    """
+    try:
+        store.bulk_load(
+            path=file.path,
+            format=RdfFormat.from_media_type(file.format),
+            to_graph=NamedNode(file.graph),
+        )
+    except SyntaxError as error:
+        message = error.msg or str(error)
+        line = error.lineno
+        if line is None and (match := _LINE.search(message)):
+            line = int(match.group(1))
+        raise DataFileError(file.path, line, _PARSER_POSITION.sub("", message)) from error
+
+
+def load_shipped(store: Store, root: Path | None = None) -> list[ShippedFile]:
+    """Load every shipped ontology, shapes and data file into its named graph.
+
+    Args:
+        store: the store to load into.
+        root: a directory holding ``ontology/``, ``shapes/`` and ``data/``, instead of the
+            shipped ones.
+
+    Returns:
+        The files loaded.
+
+    Raises:
+        DataFileError: if a file does not parse.
+        ResourceNotFoundError: if a folder is missing.
+        InvalidFileNameError: if a data file name gives no valid graph.
+    """
+    files = shipped_files(root)
+    for file in files:
+        load_file(store, file)
+    return files
+
+
+def quad_count(store: Store) -> int:
+    """Return the number of quads in the store."""
+    return len(store)
+
+
+def graph_counts(store: Store) -> dict[str, int]:
+    """Return the number of quads per graph IRI, ``"default"`` for the default graph."""
+    counts: Counter[str] = Counter()
+    for quad in store:
+        graph = quad.graph_name
+        counts[DEFAULT_GRAPH_KEY if isinstance(graph, DefaultGraph) else graph.value] += 1
+    return dict(sorted(counts.items()))
+
+
+def version_hash(store: Store) -> str:
+    """Return a content hash of the store that does not depend on load order or blank-node labels.
+
+    The quads are canonicalized with RDFC-1.0 (so blank nodes get stable labels), each is written
+    as an N-Quads line by pyoxigraph, and the SHA-256 is taken over the sorted lines.
+
+    Returns:
+        The hex digest.
+    """
+    dataset = Dataset(store)
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    nquads = serialize(dataset, format=RdfFormat.N_QUADS) or b""
+    lines = sorted(nquads.decode("utf-8").splitlines())
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def all_quads(store: Store) -> list[Quad]:
+    """Return every quad of the store."""
+    return list(store)
+
+
+def union_triples(store: Store, exclude_graphs: frozenset[str] = frozenset()) -> list[Triple]:
+    """Return the union graph: every quad's triple, deduplicated, in first-seen order.
+
+    Args:
+        store: the store.
+        exclude_graphs: IRIs of named graphs whose quads are left out.
+    """
+    seen: dict[Triple, None] = {}
+    for quad in store:
+        graph = quad.graph_name
+        if isinstance(graph, NamedNode) and graph.value in exclude_graphs:
+            continue
+        seen.setdefault(quad.triple, None)
+    return list(seen)
+
+
+def run_query(store: Store, query: str, params: Mapping[str, Term] | None = None) -> QueryResult:
+    """Run a SPARQL query over the union of all graphs.
+
+    Args:
+        store: the store.
+        query: the SPARQL text, used as is.
+        params: values bound to variables of the query (SPARQL substitutions, never text).
+
+    Returns:
+        The solutions, the boolean or the triples.
+
+    Raises:
+        QuerySyntaxError: if the query does not parse.
+        QueryParameterError: if a parameter is not a variable the query can bind.
+    """
+    substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {}
+    for name, term in (params or {}).items():
+        try:
+            substitutions[Variable(name)] = term
+        except ValueError as error:
+            raise QueryParameterError(f"{name!r} is not a valid variable name") from error
+    try:
+        return store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+    except SyntaxError as error:
+        message = str(error)
+        match = _QUERY_POSITION.match(message)
+        if match is None:
+            raise QuerySyntaxError(None, None, message) from error
+        line, column = int(match.group(1)), int(match.group(2))
+        raise QuerySyntaxError(line, column, message[match.end() :]) from error
+    except RuntimeError as error:
+        # pyoxigraph refuses substitutions of variables that the query does not project.
+        match = _UNPROJECTED.search(str(error))
+        if substitutions and match:
+            raise QueryParameterError(
+                f"parameter {match.group(1)} is not a variable the query selects"
+            ) from error
+        raise
+
+
+def read_manifest(directory: Path) -> Manifest:
+    """Read ``DIR/manifest.json``.
+
+    Raises:
+        StoreNotFoundError: if the directory or its manifest is missing or unreadable.
+    """
+    if not directory.is_dir():
+        raise StoreNotFoundError(f"store directory {directory} does not exist")
+    path = directory / MANIFEST_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(
+            version_hash=str(data["version_hash"]),
+            quad_count=int(data["quad_count"]),
+            graphs={str(k): int(v) for k, v in data["graphs"].items()},
+            built_at=str(data["built_at"]),
+            software_version=str(data["software_version"]),
+        )
+    except FileNotFoundError as error:
+        raise StoreNotFoundError(
+            f"{directory} is not a sousei-kg store (no {MANIFEST_FILE}); run `sousei-kg build`"
+        ) from error
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise StoreNotFoundError(f"{path}: unreadable manifest ({error})") from error
+
+
+def _manifest_for(store: Store) -> Manifest:
+    return Manifest(
+        version_hash=version_hash(store),
+        quad_count=quad_count(store),
+        graphs=graph_counts(store),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        software_version=__version__,
+    )
+
+
+def build_store(directory: Path, root: Path | None = None) -> Manifest:
+    """Build a persistent store from the shipped files, replacing any store already there.
+
+    The store is built in ``DIR/.oxigraph-building`` and moved to ``DIR/oxigraph`` only once all
+    files loaded; the manifest is written last.
+
+    Args:
+        directory: the store directory; created if missing.
+        root: a directory holding ``ontology/``, ``shapes/`` and ``data/``, instead of the
+            shipped ones.
+
+    Returns:
+        The manifest written to ``DIR/manifest.json``.
+
+    Raises:
+        StoreExistsError: if the directory exists, is not empty and is not a sousei-kg store.
+        DataFileError: if a file does not parse (the previous store, if any, is kept).
+    """
+    if directory.exists():
+        if not directory.is_dir():
+            raise StoreExistsError(f"{directory} exists and is not a directory")
+        is_store = (directory / MANIFEST_FILE).is_file() or (directory / OXIGRAPH_DIR).is_dir()
+        if any(directory.iterdir()) and not is_store:
+            raise StoreExistsError(
+                f"{directory} is not empty and is not a sousei-kg store; refusing to overwrite it"
+            )
+    directory.mkdir(parents=True, exist_ok=True)
+    building = directory / _BUILDING_DIR
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        store = Store(str(building))
+        load_shipped(store, root)
+        store.flush()
+        manifest = _manifest_for(store)
+        del store  # closes the RocksDB instance before its folder moves
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    target, old = directory / OXIGRAPH_DIR, directory / _OLD_DIR
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    building.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    manifest_tmp = directory / (MANIFEST_FILE + ".tmp")
+    manifest_tmp.write_text(json.dumps(asdict(manifest), indent=2) + "\n", encoding="utf-8")
+    manifest_tmp.replace(directory / MANIFEST_FILE)
+    return manifest

@@ -1,0 +1,100 @@
+"""Shared fixtures: a small resources tree (ontology/, shapes/, data/) written to a temp dir.
+
+The shipped files change while the dataset is written, so tests that need specific content use
+this tree, passed to the code as ``root`` (or ``--resources`` on the command line).
+"""
+
+from pathlib import Path
+
+import pytest
+
+ONTOLOGY = """\
+@prefix sousei: <https://w3id.org/sousei-kg/def#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<https://w3id.org/sousei-kg/def> a owl:Ontology .
+sousei:Measure a owl:Class ; rdfs:label "Measure"@en .
+"""
+
+# One Violation-level and one Warning-level constraint; blank nodes make the hash test meaningful.
+SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix sousei: <https://w3id.org/sousei-kg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<https://w3id.org/sousei-kg/shapes#MeasureShape> a sh:NodeShape ;
+    sh:targetClass sousei:Measure ;
+    sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:message "a measure needs a label" ] ;
+    sh:property [
+        sh:path sousei:responsibleOrganization ; sh:minCount 1 ; sh:severity sh:Warning ;
+        sh:message "Coverage: measure has no responsible organisation"
+    ] .
+"""
+
+STRATEGY = """\
+@prefix sousei: <https://w3id.org/sousei-kg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<https://w3id.org/sousei-kg/id/measure/a> a sousei:Measure ; rdfs:label "施策A"@ja ;
+    sousei:note [ rdfs:label "a blank node" ] .
+<https://w3id.org/sousei-kg/id/measure/b> a sousei:Measure ; rdfs:label "施策B"@ja .
+"""
+
+# The measure/a triple repeats one from STRATEGY, in another graph: the union holds it once.
+CURATION = """\
+@prefix sousei: <https://w3id.org/sousei-kg/def#> .
+
+<https://w3id.org/sousei-kg/id/measure/a> a sousei:Measure ;
+    sousei:responsibleOrganization <https://w3id.org/sousei-kg/id/org/meti> .
+"""
+
+# Line 4 lacks the final dot.
+BROKEN = """\
+@prefix sousei: <https://w3id.org/sousei-kg/def#> .
+
+<https://w3id.org/sousei-kg/id/measure/c> a sousei:Measure .
+<https://w3id.org/sousei-kg/id/measure/c> a sousei:Measure sousei:Measure .
+"""
+
+# A measure without a label: a Violation of the shapes above.
+UNLABELLED = """\
+@prefix sousei: <https://w3id.org/sousei-kg/def#> .
+
+<https://w3id.org/sousei-kg/id/measure/x> a sousei:Measure .
+"""
+
+FILES = {
+    "ontology/sousei.ttl": ONTOLOGY,
+    "shapes/measure.ttl": SHAPES,
+    "data/strategy-2025.ttl": STRATEGY,
+    "data/curation--organisations.ttl": CURATION,
+    "data/README.md": "# data\n\nNot RDF: must not be loaded.\n",
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path → text) under ``root`` and return ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def resources(tmp_path: Path) -> Path:
+    """A conforming resources tree with one coverage Warning (measure/b has no organisation)."""
+    return write_tree(tmp_path / "resources", FILES)
+
+
+@pytest.fixture
+def broken_resources(resources: Path) -> Path:
+    """The tree plus ``data/meta.ttl`` with a Turtle syntax error on line 4."""
+    return write_tree(resources, {"data/meta.ttl": BROKEN})
+
+
+@pytest.fixture
+def violating_resources(resources: Path) -> Path:
+    """The tree plus ``data/meta.ttl`` holding a measure without a label (a Violation)."""
+    return write_tree(resources, {"data/meta.ttl": UNLABELLED})
