@@ -4,8 +4,14 @@ The shipped files change while the dataset is written, so tests that need specif
 this tree, passed to the code as ``root`` (or ``--resources`` on the command line).
 """
 
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 ONTOLOGY = """\
@@ -98,3 +104,42 @@ def broken_resources(resources: Path) -> Path:
 def violating_resources(resources: Path) -> Path:
     """The tree plus ``data/meta.ttl`` holding a measure without a label (a Violation)."""
     return write_tree(resources, {"data/meta.ttl": UNLABELLED})
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """A real ``sousei-kg serve`` (uvicorn) on 127.0.0.1 and a free port, serving the shipped files.
+
+    Yields the base URL (``http://127.0.0.1:PORT/``) once ``/health`` answers.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sousei_kg", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"the server exited with {process.returncode}: {stderr}")
+            try:
+                if httpx.get(base + "health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not answer /health within 60 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

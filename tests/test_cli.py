@@ -309,7 +309,7 @@ def test_export_unwritable_output(resources: Path, tmp_path: Path) -> None:
 def test_console_script(resources: Path, tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "sousei-kg"
     assert script.exists(), "install the package (pip install -e .) to get the console script"
-    ok = subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
+    ok = subprocess.run(
         [script, "export", "--format", "nq", "--resources", resources],
         capture_output=True,
         check=False,
@@ -319,7 +319,7 @@ def test_console_script(resources: Path, tmp_path: Path) -> None:
     assert len(Dataset().parse(data=ok.stdout, format="nquads")) > 0
     bad = tmp_path / "bad.rq"
     bad.write_text("SELECT nonsense", encoding="utf-8")
-    failed = subprocess.run(  # noqa: S603
+    failed = subprocess.run(
         [script, "query", bad, "--resources", resources],
         capture_output=True,
         text=True,

@@ -222,6 +222,46 @@ def export(fmt: str, output: Path | None, store_dir: Path | None, resources: Pat
         raise UserError(f"cannot write {output}: {error.strerror}") from error
 
 
+@cli.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1; env SOUSEI_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default 8000; env SOUSEI_PORT).")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Serve a store made by `sousei-kg build` (default: the shipped files, in memory).",
+)
+@click.option(
+    "--public-base-url",
+    default=None,
+    help="Base URL users reach the server at; HTML links to w3id.org IRIs point there.",
+)
+@_resources_option
+def serve(
+    host: str | None,
+    port: int | None,
+    store_dir: Path | None,
+    public_base_url: str | None,
+    resources: Path | None,
+) -> None:
+    """Serve the SPARQL endpoint, linked-data pages and named queries."""
+    import uvicorn  # imported here: the other commands do not need a web server
+
+    from sousei_kg.app import create_app
+    from sousei_kg.config import Settings
+
+    overrides: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "store": store_dir,
+        "public_base_url": public_base_url,
+        "resources": resources,
+    }
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
 def parse_param(text: str) -> tuple[str, Term]:
     """Turn ``name=value`` into a variable name and an RDF term.
 

@@ -1,0 +1,84 @@
+"""The ASGI application: ``create_app(settings)`` wires the routers, middleware and the store."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sousei_kg import __version__
+from sousei_kg.config import Settings, get_settings
+from sousei_kg.knowledge_graph import open_knowledge_graph
+from sousei_kg.negotiation import NotAcceptableError
+from sousei_kg.routes import health
+
+STATIC = Path(__file__).parent / "static"
+EXPOSED_HEADERS = ["X-Dataset-Version", "ETag", "Last-Modified", "Link", "Content-Disposition"]
+
+
+class DatasetVersionMiddleware:
+    """Adds ``X-Dataset-Version`` to every HTTP response (a plain ASGI middleware: it does not
+    buffer or re-wrap streamed bodies)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        graph = getattr(scope["app"].state, "knowledge_graph", None)
+
+        async def send_with_version(message: Message) -> None:
+            if message["type"] == "http.response.start" and graph is not None:
+                headers = list(message.get("headers", []))
+                headers.append((b"x-dataset-version", graph.version.encode("ascii")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_version)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application. The store is opened when the app starts (its lifespan)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.knowledge_graph = open_knowledge_graph(settings)
+        yield
+
+    app = FastAPI(
+        title="sousei-kg",
+        version=__version__,
+        summary="The linked-open-data knowledge graph of Japan's Regional Revitalization strategy",
+        description=(
+            "SPARQL 1.1 endpoint, dereferenceable resources, named queries and dataset "
+            "descriptions for 地方創生に関する総合戦略 (FY2025–FY2029)."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+    )
+
+    app.add_middleware(DatasetVersionMiddleware)
+
+    @app.exception_handler(NotAcceptableError)
+    async def not_acceptable(_request: Request, error: NotAcceptableError) -> Response:
+        return PlainTextResponse(f"406 Not Acceptable: {error}\n", status_code=406)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(health.router)
+    return app

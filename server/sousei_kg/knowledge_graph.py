@@ -1,0 +1,82 @@
+"""The knowledge graph a server process answers from: the store plus what is known about it.
+
+Opened once at start-up (``create_app``'s lifespan). A persistent store is opened read-only and its
+version hash comes from the manifest written at build time (no recount); without a store the shipped
+files are loaded into memory and hashed.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+from sousei_kg.config import Settings
+from sousei_kg.store import (
+    Store,
+    graph_counts,
+    load_shipped,
+    open_store,
+    quad_count,
+    read_manifest,
+    version_hash,
+)
+
+
+@dataclass(frozen=True)
+class KnowledgeGraph:
+    """A loaded dataset.
+
+    Attributes:
+        store: the pyoxigraph store (all graphs; queries use the union as default graph).
+        version: the dataset's version hash (SHA-256 of its canonical N-Quads).
+        quad_count: the number of quads, over all graphs.
+        graphs: quads per named-graph IRI.
+        loaded_at: when the store was built (persistent) or loaded (in memory), UTC.
+        resources: the folder holding ``queries/`` etc. in place of the shipped ones, if any.
+    """
+
+    store: Store
+    version: str
+    quad_count: int
+    graphs: dict[str, int]
+    loaded_at: datetime
+    resources: Path | None = None
+
+    @property
+    def etag(self) -> str:
+        """A strong entity tag for representations that depend only on the dataset version."""
+        return f'"{self.version[:32]}"'
+
+    @property
+    def last_modified(self) -> str:
+        """``Last-Modified`` header value (IMF-fixdate)."""
+        return format_datetime(self.loaded_at.replace(microsecond=0), usegmt=True)
+
+
+def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
+    """Open the store the settings name, or load the shipped files into memory.
+
+    Raises:
+        StoreNotFoundError: if ``settings.store`` is not a built store.
+        DataFileError: if a shipped file does not parse.
+    """
+    if settings.store is not None:
+        manifest = read_manifest(settings.store)
+        return KnowledgeGraph(
+            store=open_store(settings.store),
+            version=manifest.version_hash,
+            quad_count=manifest.quad_count,
+            graphs=dict(manifest.graphs),
+            loaded_at=datetime.fromisoformat(manifest.built_at).astimezone(UTC),
+            resources=settings.resources,
+        )
+    store = open_store(None)
+    load_shipped(store, settings.resources)
+    return KnowledgeGraph(
+        store=store,
+        version=version_hash(store),
+        quad_count=quad_count(store),
+        graphs=graph_counts(store),
+        loaded_at=datetime.now(UTC),
+        resources=settings.resources,
+    )
