@@ -1,0 +1,91 @@
+"""The SERVICE/LOAD guard: refused in every spelling the engine would accept, and only there."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sousei_kg.sparql_guard import ForbiddenQueryError, check, forbidden_keywords
+
+REFUSED = [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "select * where { service <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { SeRvIcE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { VALUES ?e { <http://127.0.0.1:9/> } SERVICE ?e { ?s ?p ?o } }",
+    "SELECT * WHERE { { SELECT * WHERE { SERVICE <http://[::1]:9/> { ?s ?p ?o } } } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://2130706433/> { ?s ?p ?o } } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\U00000053\\U00000045RVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o.SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o;SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE {SERVICE<http://127.0.0.1:9/>{?s ?p ?o}}",
+    "SELECT * WHERE { # comment\nSERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { FILTER(?a <?b) SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:a.SERVICE <http://127.0.0.1:9/> }",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    "load silent <http://127.0.0.1:9/data.ttl> INTO GRAPH <http://example.org/g>",
+    'SELECT * WHERE { ?s ?p "a" . SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }',
+    "SELECT * WHERE { ?s ?p 'it''s' SERVICE <http://127.0.0.1:9/> {} }",
+]
+
+ALLOWED = [
+    "SELECT * WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p 'SERVICE <http://127.0.0.1:9/>' }",
+    'SELECT * WHERE { ?s ?p """multi\nline SERVICE\n""" }',
+    "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://127.0.0.1:9/> in a comment",
+    "SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:service ?o . ?x ex:load ?y }",
+    "PREFIX ex: <http://example.org/> SELECT ?service ?load WHERE { ?service ex:p ?load }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(LANG(?o) = 'en') }",
+    'SELECT * WHERE { ?s ?p "x"@en-GB }',
+]
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_refused(text: str) -> None:
+    with pytest.raises(ForbiddenQueryError, match="is not allowed on this endpoint"):
+        check(text)
+
+
+@pytest.mark.parametrize("text", ALLOWED)
+def test_allowed(text: str) -> None:
+    check(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p 'unterminated }",
+        'SELECT * WHERE { ?s ?p """never closed }',
+        "SELECT * WHERE { ?s ?p '\\uD800' }",
+    ],
+)
+def test_unsure_is_refused(text: str) -> None:
+    with pytest.raises(ForbiddenQueryError):
+        check(text)
+
+
+def test_message_names_the_keyword() -> None:
+    with pytest.raises(ForbiddenQueryError) as error:
+        check("LOAD <http://127.0.0.1:9/x>")
+    assert str(error.value).startswith("LOAD is not allowed on this endpoint")
+    assert forbidden_keywords("SELECT * { SERVICE <x> {} } LOAD") == ["SERVICE", "LOAD"]
+
+
+FILLER = st.sampled_from(
+    [" ", "\n", "{", "}", ".", ";", "(", ")", "?s", "<http://x/>", "'s'", "# c\n", "ex:p", "1"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.lists(FILLER, max_size=8),
+    after=st.lists(FILLER, max_size=8),
+    keyword=st.sampled_from(["SERVICE", "service", "Service", "LOAD", "load"]),
+    separator=st.sampled_from([" ", "\n", "\t", "{", "(", ".", ";", "}"]),
+)
+def test_a_keyword_between_tokens_is_always_found(
+    before: list[str], after: list[str], keyword: str, separator: str
+) -> None:
+    """Whatever well-formed tokens surround it, a standalone keyword is found."""
+    text = "".join(before) + separator + keyword + " <http://127.0.0.1:9/> " + "".join(after)
+    assert keyword.upper() in forbidden_keywords(text)
