@@ -2,4 +2,6 @@
 
 from sousei_kg.cli import main
 
-main()
+# Guarded: query workers start with the "spawn" method, which imports the main module again.
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""What a query job carries to a worker and what comes back: plain, picklable values only."""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+QueryForm = Literal["solutions", "boolean", "graph"]
+
+#: A term bound by substitution, as plain values:
+#: ("iri", value) | ("literal", value, language, datatype) | ("bnode", id)
+TermSpec = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to evaluate.
+
+    Attributes:
+        query: the SPARQL text, already checked by the SERVICE/LOAD guard.
+        solutions_format: the negotiated format key for SELECT/ASK results (``json``, ``csv``…),
+            or ``None`` if the client accepts none (then such a result is "not acceptable").
+        graph_format: the negotiated format key for CONSTRUCT/DESCRIBE results, or ``None``.
+        row_cap: at most this many rows (or triples) are returned; one more is read to know
+            whether the answer was cut.
+        default_graphs: graph IRIs forming the default graph (``default-graph-uri``); ``None``
+            means the union of all graphs.
+        named_graphs: graph IRIs available to ``GRAPH`` (``named-graph-uri``); ``None``: all.
+        substitutions: variable name → term, bound before evaluation (never pasted as text).
+    """
+
+    query: str
+    solutions_format: str | None
+    graph_format: str | None
+    row_cap: int
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    substitutions: tuple[tuple[str, TermSpec], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """A finished query.
+
+    Attributes:
+        form: what kind of result it was.
+        format_key: the format ``body`` is written in.
+        body: the serialized result.
+        rows: rows (SELECT), 1 (ASK) or triples (CONSTRUCT/DESCRIBE) in ``body``.
+        truncated: whether more rows existed than ``row_cap`` allowed.
+    """
+
+    form: QueryForm
+    format_key: str
+    body: bytes
+    rows: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class QueryFailure:
+    """A query the engine refused; ``kind`` tells the HTTP layer which status to use.
+
+    ``syntax`` (400, with line and column), ``parameter`` (400), ``not-acceptable`` (406, the form
+    has no acceptable format), ``engine`` (500: a bug or a broken store; the message is generic).
+    """
+
+    kind: Literal["syntax", "parameter", "not-acceptable", "engine"]
+    message: str
+    line: int | None = None
+    column: int | None = None
+    form: QueryForm | None = None

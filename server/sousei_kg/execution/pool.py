@@ -1,0 +1,162 @@
+"""An asyncio pool of killable query workers.
+
+Each request takes an idle worker, sends it a job and waits for the answer without blocking the
+event loop. If the time limit passes first, the worker is killed with SIGKILL (pyoxigraph cannot be
+interrupted otherwise) and a replacement starts in the background, so the work really stops and the
+other clients keep being served.
+"""
+
+import asyncio
+import contextlib
+import multiprocessing
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
+from sousei_kg.execution.worker import StoreSource, worker_main
+
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+class QueryTimeoutError(Exception):
+    """The query ran past the time limit; its worker was killed."""
+
+
+class PoolUnavailableError(Exception):
+    """No worker could take the query (all busy past the limit, or a worker died)."""
+
+
+class _Worker:
+    def __init__(self, process: BaseProcess, conn: Connection, isolated: bool) -> None:
+        self.process = process
+        self.conn = conn
+        self.isolated = isolated
+
+    async def request(self, job: QueryJob) -> QueryOutcome | QueryFailure:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[QueryOutcome | QueryFailure] = loop.create_future()
+        fd = self.conn.fileno()
+
+        def readable() -> None:
+            loop.remove_reader(fd)
+            if answer.done():
+                return
+            try:
+                answer.set_result(self.conn.recv())
+            except (EOFError, OSError) as error:
+                answer.set_exception(error)
+
+        self.conn.send(job)
+        loop.add_reader(fd, readable)
+        try:
+            return await answer
+        finally:
+            loop.remove_reader(fd)
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of worker processes, each holding the store.
+
+    Args:
+        size: number of workers (queries evaluated in parallel).
+        source: where workers load the data from.
+        cap_link: URL written into capped JSON/XML answers.
+        isolate_network: ask workers to enter an empty network namespace.
+    """
+
+    def __init__(
+        self, size: int, source: StoreSource, cap_link: str | None, isolate_network: bool = True
+    ) -> None:
+        self.size = size
+        self.source = source
+        self.cap_link = cap_link
+        self.isolate_network = isolate_network
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._workers: set[_Worker] = set()
+        self._replacements: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether every live worker runs without network access."""
+        return bool(self._workers) and all(w.isolated for w in self._workers)
+
+    async def start(self) -> None:
+        """Start all workers and wait until each has its store open."""
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def _spawn(self) -> _Worker:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(
+            target=worker_main,
+            args=(child, self.source, self.cap_link, self.isolate_network),
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        loop = asyncio.get_running_loop()
+        ready = await loop.run_in_executor(None, parent.recv)
+        worker = _Worker(process, parent, bool(ready[1]))
+        self._workers.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        self._workers.discard(worker)
+        worker.kill()
+        if self._closed:
+            return
+
+        async def replacement() -> None:
+            new = await self._spawn()
+            self._idle.put_nowait(new)
+
+        task = asyncio.get_running_loop().create_task(replacement())
+        self._replacements.add(task)
+        task.add_done_callback(self._replacements.discard)
+
+    async def run(self, job: QueryJob, timeout: float) -> QueryOutcome | QueryFailure:
+        """Evaluate ``job`` within ``timeout`` seconds (waiting for a free worker included).
+
+        Raises:
+            QueryTimeoutError: the limit passed while the query ran (its worker was killed).
+            PoolUnavailableError: no worker became free in time, or the worker died.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError:
+            raise PoolUnavailableError(
+                "every query worker stayed busy past the time limit"
+            ) from None
+        try:
+            result = await asyncio.wait_for(worker.request(job), max(deadline - loop.time(), 0.001))
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeoutError(f"the query ran longer than the {timeout:g} s limit") from None
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise PoolUnavailableError("the query worker stopped unexpectedly") from None
+        except BaseException:
+            # Cancelled (the client went away): the worker may still be busy; replace it.
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
+        return result
+
+    async def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        for task in list(self._replacements):
+            task.cancel()
+        for worker in list(self._workers):
+            worker.kill()
+        self._workers.clear()

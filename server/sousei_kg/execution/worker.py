@@ -1,0 +1,67 @@
+"""The worker process: holds its own store, evaluates jobs one at a time, and can be killed.
+
+Started with the ``spawn`` method (no inherited threads or locks). Before it opens the store, a
+worker tries to leave the network: on Linux, as root, ``unshare(CLONE_NEWNET)`` puts it in an empty
+network namespace, so even a query that slipped past the SERVICE guard could not connect anywhere
+(defence in depth). Where that is not permitted the worker runs on and reports it.
+"""
+
+import ctypes
+import ctypes.util
+import os
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from sousei_kg.execution.evaluate import evaluate
+from sousei_kg.execution.jobs import QueryJob
+from sousei_kg.store import Store, load_shipped, open_store
+
+CLONE_NEWNET = 0x40000000
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """Where a worker gets its copy of the data: a built store (opened read-only) or the shipped
+    files (loaded into memory; ``resources`` replaces the shipped folders, as in Settings)."""
+
+    store: Path | None = None
+    resources: Path | None = None
+
+    def open(self) -> Store:
+        """Open or load the store."""
+        if self.store is not None:
+            return open_store(self.store)
+        store = open_store(None)
+        load_shipped(store, self.resources)
+        return store
+
+
+def leave_network() -> bool:
+    """Move this process into a new, empty network namespace. Returns whether it worked."""
+    unshare = getattr(os, "unshare", None)
+    try:
+        if unshare is not None:  # Python 3.12+
+            unshare(CLONE_NEWNET)
+            return True
+        library = ctypes.util.find_library("c")
+        if library is None:
+            return False
+        return bool(ctypes.CDLL(library, use_errno=True).unshare(CLONE_NEWNET) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def worker_main(
+    conn: Connection, source: StoreSource, cap_link: str | None, isolate_network: bool
+) -> None:
+    """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
+    isolated = leave_network() if isolate_network else False
+    store = source.open()
+    try:
+        conn.send(("ready", isolated))
+        while True:
+            job: QueryJob = conn.recv()
+            conn.send(evaluate(store, job, cap_link))
+    except (EOFError, OSError):
+        return  # the pool closed the pipe: it stopped or replaced this worker
