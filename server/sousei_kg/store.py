@@ -11,7 +11,7 @@ import json
 import re
 import shutil
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +57,7 @@ __all__ = [
     "open_store",
     "quad_count",
     "read_manifest",
+    "run_protocol_query",
     "run_query",
     "union_triples",
     "version_hash",
@@ -242,12 +243,7 @@ def run_query(store: Store, query: str, params: Mapping[str, Term] | None = None
     try:
         return store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as error:
-        message = str(error)
-        match = _QUERY_POSITION.match(message)
-        if match is None:
-            raise QuerySyntaxError(None, None, message) from error
-        line, column = int(match.group(1)), int(match.group(2))
-        raise QuerySyntaxError(line, column, message[match.end() :]) from error
+        raise _query_syntax_error(error) from error
     except RuntimeError as error:
         # pyoxigraph refuses substitutions of variables that the query does not project.
         match = _UNPROJECTED.search(str(error))
@@ -256,6 +252,64 @@ def run_query(store: Store, query: str, params: Mapping[str, Term] | None = None
                 f"parameter {match.group(1)} is not a variable the query selects"
             ) from error
         raise
+
+
+def run_protocol_query(
+    store: Store,
+    query: str,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    union_default_graph: bool = True,
+    base_iri: str | None = None,
+) -> QueryResult:
+    """Run a query received through the SPARQL Protocol, over the dataset it asks for.
+
+    Graph IRIs name graphs of this store only: nothing is ever fetched, and a graph the store
+    does not hold is empty. When the request names a dataset (either list given), it replaces the
+    query's FROM/FROM NAMED, as the protocol requires: the default graph is the merge of
+    ``default_graphs`` (empty if none) and the named graphs are exactly ``named_graphs``.
+
+    Args:
+        store: the store.
+        query: the SPARQL text, used as is.
+        default_graphs: ``default-graph-uri`` values, or ``None``.
+        named_graphs: ``named-graph-uri`` values, or ``None``.
+        union_default_graph: without a protocol dataset, whether the default graph is the union
+            of all graphs; pass ``False`` when the query has FROM/FROM NAMED, which pyoxigraph's
+            union mode would otherwise override.
+        base_iri: the IRI relative IRIs in the query resolve against (the endpoint's URL).
+
+    Returns:
+        The solutions, the boolean or the triples.
+
+    Raises:
+        QuerySyntaxError: if the query does not parse.
+        ValueError: if a graph IRI or the base IRI is not an absolute IRI.
+    """
+    try:
+        if default_graphs is None and named_graphs is None:
+            return store.query(
+                query, base_iri=base_iri, use_default_graph_as_union=union_default_graph
+            )
+        return store.query(
+            query,
+            base_iri=base_iri,
+            default_graph=[NamedNode(iri) for iri in default_graphs or ()],
+            named_graphs=[NamedNode(iri) for iri in named_graphs or ()],
+        )
+    except SyntaxError as error:
+        raise _query_syntax_error(error) from error
+
+
+def _query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
+    """pyoxigraph's query SyntaxError ("error at L:C: …") as a QuerySyntaxError."""
+    message = str(error)
+    match = _QUERY_POSITION.match(message)
+    if match is None:
+        return QuerySyntaxError(None, None, message)
+    line, column = int(match.group(1)), int(match.group(2))
+    return QuerySyntaxError(line, column, message[match.end() :])
 
 
 def read_manifest(directory: Path) -> Manifest:
