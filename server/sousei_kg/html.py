@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -78,7 +79,7 @@ def render(
     """Render a template into an HTML response that varies on ``Accept-Language``.
 
     The template gets ``lang``, ``link`` (the IRI rewriter), ``base`` (the public base URL),
-    ``path`` (this page's path, for the language switch) and ``context``.
+    ``path`` (this page's path), ``switch_to`` (language → URL of this page in it) and ``context``.
     """
     body = (
         environment()
@@ -88,14 +89,23 @@ def render(
             link=LinkRewriter(public_base),
             base=public_base,
             path=request.url.path,
+            switch_to={code: language_switch_url(request, code) for code in LANGUAGES},
             **context,
         )
     )
     response = HTMLResponse(body, status_code=status_code, headers=headers)
     response.headers["Content-Language"] = lang
-    vary = [v for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
     for name in ("Accept", "Accept-Language"):
-        if name not in vary:
+        if name.lower() not in (v.lower() for v in vary):
             vary.append(name)
-    response.headers["Vary"] = ", ".join(v.strip() for v in vary)
+    response.headers["Vary"] = ", ".join(vary)
     return response
+
+
+def language_switch_url(request: Request, lang: str) -> str:
+    """This page's path and query with ``lang`` set, so switching language keeps the page (and
+    its search terms or parameters)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", lang))
+    return request.url.path + "?" + urlencode(params)
