@@ -1,5 +1,7 @@
 """The ``sousei-kg`` command: exit codes, messages and outputs."""
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -230,6 +232,60 @@ def test_query_unknown_format(query_file: Path) -> None:
 def test_query_bad_parameter(query_file: Path, resources: Path, param: str, fragment: str) -> None:
     result = run("query", query_file, "--param", param, "--resources", resources)
     assert_user_error(result, fragment)
+
+
+# query NAME (issue 3: the named-query catalogue from the shell)
+
+KPI2 = "https://w3id.org/sousei-kg/id/indicator/goal-2-kpi"
+
+
+def test_query_named_kpi_csv() -> None:
+    result = run("query", "list-measures-for-kpi", "--param", f"kpi={KPI2}", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len({r["measure"] for r in rows}) == 12
+    assert all(r["kpi"] == KPI2 for r in rows)
+
+
+def test_query_named_casts_like_the_server() -> None:
+    result = run(
+        "query",
+        "list-measures-for-kpi",
+        "--param",
+        f"kpi={KPI2}",
+        "--param",
+        "sourceStatedOnly=true",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    bindings = json.loads(result.stdout)["results"]["bindings"]
+    assert len({b["measure"]["value"] for b in bindings}) == 6
+    assert {b["sourceStatedOnly"]["datatype"] for b in bindings} == {
+        "http://www.w3.org/2001/XMLSchema#boolean"
+    }
+
+
+def test_query_named_table() -> None:
+    result = run("query", "search-labels", "--param", "text=交通", "--param", "language=ja")
+    assert result.exit_code == 0, result.output
+    assert "regional-transport-redesign" in result.stdout and "(4 rows)" in result.stdout
+
+
+def test_query_unknown_name_lists_the_catalogue() -> None:
+    assert_user_error(run("query", "no-such-query"), "no-such-query", "list-measures-for-kpi")
+
+
+@pytest.mark.parametrize(
+    ("param", "fragment"),
+    [
+        ("kpi=not-an-iri", "parameter kpi"),
+        ("sourceStatedOnly=perhaps", "parameter sourceStatedOnly"),
+        ("colour=red", "undeclared parameter(s) colour"),
+    ],
+)
+def test_query_named_bad_parameter(param: str, fragment: str) -> None:
+    assert_user_error(run("query", "list-measures-for-kpi", "--param", param), fragment)
 
 
 def test_parse_param() -> None:

@@ -13,6 +13,7 @@ import click
 from pyoxigraph import Literal, NamedNode
 
 from sousei_kg import __version__
+from sousei_kg.catalog import ParameterError, catalog_for
 from sousei_kg.errors import QueryParameterError, QuerySyntaxError, SouseiError
 from sousei_kg.formats import (
     EXPORT_FORMATS,
@@ -158,13 +159,14 @@ def validate(fmt: str, store_dir: Path | None, resources: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", metavar="NAME|FILE")
 @click.option(
     "--param",
     "params",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Bind ?NAME; VALUE <iri> or http(s)://… is an IRI, anything else a string. Repeatable.",
+    help="Bind ?NAME. For a named query VALUE is cast to the declared type; for a FILE, <iri> "
+    "or http(s)://… is an IRI, anything else a string. Repeatable.",
 )
 @click.option(
     "--format",
@@ -177,21 +179,54 @@ def validate(fmt: str, store_dir: Path | None, resources: Path | None) -> None:
 @_store_option
 @_resources_option
 def query(
-    file: Path,
+    target: str,
     params: tuple[str, ...],
     fmt: str,
     store_dir: Path | None,
     resources: Path | None,
 ) -> None:
-    """Run the SPARQL query in FILE over all graphs."""
-    text = file.read_text(encoding="utf-8")
-    bindings = dict(parse_param(p) for p in params)
+    """Run a named query of the catalogue (NAME, see queries/) or the SPARQL query in FILE,
+    over all graphs."""
+    file = Path(target)
+    if file.is_file():
+        text = file.read_text(encoding="utf-8")
+        bindings = dict(parse_param(p) for p in params)
+    else:
+        text, bindings = _named_query(target, params, resources)
     store = _source_store(store_dir, resources)
     try:
         result = run_query(store, text, bindings)
     except QuerySyntaxError as error:
-        raise UserError(f"{file}: {error}") from error
+        raise UserError(f"{target}: {error}") from error
     click.echo(render_result(result, cast(ResultFormat, fmt)), nl=False)
+
+
+def _named_query(
+    name: str, params: tuple[str, ...], resources: Path | None
+) -> tuple[str, dict[str, Term]]:
+    """The text of a catalogue query and its parameters cast as the server casts them.
+
+    Raises:
+        UserError: if ``name`` is neither a file nor a catalogue name, or a parameter is
+            undeclared, missing or ill-typed.
+    """
+    root = resources if resources is not None and (resources / "queries").is_dir() else None
+    catalog = catalog_for(root)
+    named = catalog.get(name)
+    if named is None:
+        known = ", ".join(catalog.names)
+        raise UserError(f"{name}: file does not exist and is not a named query; named: {known}")
+    values: dict[str, list[str]] = {}
+    for param in params:
+        key, sep, value = param.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not key:
+            raise UserError(f"parameter {param!r} is not NAME=VALUE")
+        values.setdefault(key, []).append(value)
+    try:
+        return named.text, named.bind(values)
+    except ParameterError as error:
+        raise UserError(str(error)) from error
 
 
 @cli.command()
