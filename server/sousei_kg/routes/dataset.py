@@ -1,0 +1,185 @@
+"""``/.well-known/void``, ``/dataset`` and ``/download/*``: the dataset describes itself and can be
+downloaded whole.
+
+Thin handlers: negotiate, check the validators (a 304 costs no serialization), then take the body
+from a cache keyed by the dataset version (and, for descriptions, the public base URL and format,
+since endpoint and download URLs are this server's).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+from pyoxigraph import Triple
+
+from sousei_kg.conditional import etag_for, not_modified, validators
+from sousei_kg.dataset_description import (
+    CATALOG,
+    DATASET,
+    LICENSE,
+    SERVICE,
+    BoundedCache,
+    DatasetStatistics,
+    serialize_description,
+    statistics,
+)
+from sousei_kg.dcat import dcat_triples, distribution_description
+from sousei_kg.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.dumps import (
+    DUMP_FILES,
+    accepts_gzip,
+    dump_bytes,
+    dump_file,
+    dump_sizes,
+    statement_count,
+)
+from sousei_kg.html import page_language, render
+from sousei_kg.knowledge_graph import KnowledgeGraph
+from sousei_kg.negotiation import GRAPH_FORMATS, HTML, Format, choose, prefers_html
+from sousei_kg.void import DATASET_PATH, SPARQL_PATH, VOID_PATH, void_triples
+
+router = APIRouter(tags=["dataset"])
+
+_DESCRIPTIONS: BoundedCache[tuple[str, str, str, str], bytes] = BoundedCache(64)
+Describe = Callable[[KnowledgeGraph, DatasetStatistics, str], list[Triple]]
+
+
+def _void(_graph: KnowledgeGraph, stats: DatasetStatistics, base: str) -> list[Triple]:
+    return void_triples(stats, base)
+
+
+def _dcat(graph: KnowledgeGraph, stats: DatasetStatistics, base: str) -> list[Triple]:
+    return dcat_triples(stats, base, dump_sizes(graph))
+
+
+def _page_context(graph: KnowledgeGraph, stats: DatasetStatistics, base: str) -> dict[str, Any]:
+    """What the HTML pages show, from the same statistics as the RDF."""
+    sizes = dump_sizes(graph)
+    files = [
+        {
+            "name": file.filename,
+            "url": base + file.path,
+            "label": file.format.label,
+            "compressed": file.compressed,
+            "union": file.format.union,
+            "size": sizes[file.filename],
+            "statements": statement_count(graph, file.format),
+            "description": distribution_description(file, stats),
+        }
+        for file in DUMP_FILES
+    ]
+    return {
+        "stats": stats,
+        "files": files,
+        "dataset_iri": DATASET,
+        "catalog_iri": CATALOG,
+        "service_iri": SERVICE,
+        "licence": LICENSE,
+        "endpoint": base + SPARQL_PATH,
+        "void_url": base + VOID_PATH,
+        "dataset_url": base + DATASET_PATH,
+        "formats": GRAPH_FORMATS,
+    }
+
+
+def _describe(
+    request: Request,
+    graph: KnowledgeGraph,
+    base: str,
+    path: str,
+    describe: Describe,
+    template: str,
+    format_param: str | None,
+) -> Response:
+    accept = request.headers.get("accept")
+    wants_html = (format_param or "").lower() == HTML.key or (
+        format_param is None and prefers_html(accept)
+    )
+    if wants_html:
+        lang = page_language(request)
+        etag = etag_for(graph, path, HTML.key, lang, base)
+        if (cached := not_modified(request, graph, etag)) is not None:
+            cached.headers["Vary"] = "Accept, Accept-Language"
+            return cached
+        stats = statistics(graph)
+        return render(
+            request,
+            template,
+            lang=lang,
+            public_base=base,
+            headers=validators(graph, etag),
+            **_page_context(graph, stats, base),
+        )
+    fmt: Format = choose(GRAPH_FORMATS, accept, format_param)
+    etag = etag_for(graph, path, fmt.key, base)
+    headers = {**validators(graph, etag), "Vary": "Accept"}
+    if (cached := not_modified(request, graph, etag)) is not None:
+        cached.headers.update(headers)
+        return cached
+
+    def write() -> bytes:
+        triples = describe(graph, statistics(graph), base)
+        return serialize_description(triples, fmt.media_type)
+
+    body = _DESCRIPTIONS.get((graph.version, base, path, fmt.key), write)
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+@router.get("/.well-known/void", summary="VoID description of the dataset", response_model=None)
+@router.head("/.well-known/void", include_in_schema=False, response_model=None)
+def void_description(
+    request: Request, graph: GraphDep, settings: SettingsDep, format: str | None = None
+) -> Response:
+    """The VoID description (Turtle, N-Triples, RDF/XML, JSON-LD or HTML by ``Accept``/``format=``).
+
+    Raises:
+        NotAcceptableError: if no offered format matches (406).
+    """
+    base = public_base(request, settings)
+    return _describe(request, graph, base, "/" + VOID_PATH, _void, "void.html", format)
+
+
+@router.get("/dataset", summary="DCAT 3 catalogue of the dataset", response_model=None)
+@router.head("/dataset", include_in_schema=False, response_model=None)
+def dataset_description(
+    request: Request, graph: GraphDep, settings: SettingsDep, format: str | None = None
+) -> Response:
+    """The DCAT catalogue (Turtle, N-Triples, RDF/XML, JSON-LD or HTML by ``Accept``/``format=``).
+
+    Raises:
+        NotAcceptableError: if no offered format matches (406).
+    """
+    base = public_base(request, settings)
+    return _describe(request, graph, base, "/" + DATASET_PATH, _dcat, "dataset.html", format)
+
+
+@router.get("/download/{filename}", summary="Download a dump", response_model=None)
+@router.head("/download/{filename}", include_in_schema=False, response_model=None)
+def download(filename: str, request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+    """A dump of the whole dataset, as an attachment.
+
+    A plain dump is sent gzip-encoded (``Content-Encoding: gzip``) when ``Accept-Encoding``
+    allows, from bytes compressed once; ``*.gz`` files are the compressed files themselves.
+    """
+    file = dump_file(filename)
+    if file is None:
+        names = ", ".join(f.filename for f in DUMP_FILES)
+        return PlainTextResponse(f"404 Not Found: no dump {filename!r}; offered: {names}\n", 404)
+    encode = not file.compressed and accepts_gzip(request.headers.get("accept-encoding"))
+    etag = etag_for(graph, "/" + file.path, "gzip" if encode else "identity")
+    base = public_base(request, settings)
+    headers = {
+        **validators(graph, etag),
+        "Content-Disposition": f'attachment; filename="{file.filename}"',
+        "Link": f'<{base}{DATASET_PATH}>; rel="describedby"',
+        "Vary": "Accept-Encoding",
+    }
+    if (cached := not_modified(request, graph, etag)) is not None:
+        cached.headers.update(headers)
+        return cached
+    data = dump_bytes(graph, file.format)
+    if encode:
+        headers["Content-Encoding"] = "gzip"
+    body = data.gzipped if encode or file.compressed else data.plain
+    return Response(body, media_type=file.content_type, headers=headers)
