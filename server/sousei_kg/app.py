@@ -15,7 +15,12 @@ from sousei_kg import __version__
 from sousei_kg.config import Settings, get_settings
 from sousei_kg.knowledge_graph import open_knowledge_graph
 from sousei_kg.negotiation import NotAcceptableError
-from sousei_kg.routes import health
+from sousei_kg.routes import dataset, health
+from sousei_kg.routes import queries as query_routes
+from sousei_kg.routes import resources as resource_routes
+from sousei_kg.routes import search as search_routes
+from sousei_kg.routes import sparql as sparql_routes
+from sousei_kg.routes import vocabulary as vocabulary_routes
 
 STATIC = Path(__file__).parent / "static"
 EXPOSED_HEADERS = ["X-Dataset-Version", "ETag", "Last-Modified", "Link", "Content-Disposition"]
@@ -81,4 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
+    app.include_router(sparql_routes.router)
+    app.include_router(query_routes.router_for(settings))
+    app.include_router(resource_routes.router)
+    app.include_router(vocabulary_routes.router)
+    app.include_router(search_routes.router)
+    app.include_router(dataset.router)
     return app
