@@ -1,127 +1,31 @@
 """Refuse SPARQL that could make the engine open a connection: ``SERVICE`` and ``LOAD``.
 
 pyoxigraph executes ``SERVICE <url>`` as an HTTP request to any URL and ``LOAD <url>`` as a
-fetch, with no switch in Python, so the server must refuse both before evaluation. pyoxigraph
-exposes no parsed algebra, and a second SPARQL parser would disagree with the engine's grammar
-somewhere; so this module is a *lexer*: it finds the keywords outside comments, string literals
-and IRIs, and refuses whenever it is unsure (an unterminated string, an invalid escape).
-
-The lexer follows the SPARQL 1.1 grammar's terminals where the engine's reading matters:
-
-- ``\\uXXXX``/``\\UXXXXXXXX`` escapes are decoded in the whole text first, as the spec (§19.2)
-  and the engine do, so ``\\u0053ERVICE`` is ``SERVICE``;
-- comments run from ``#`` to the end of the line, outside strings and IRIs;
-- strings are ``'…'``, ``"…"``, ``'''…'''``, ``\"\"\"…\"\"\"`` with backslash escapes;
-- ``<…>`` is an IRI only if it matches IRIREF; otherwise ``<`` is an operator;
-- a prefixed name (``ex:local.name``) is one token, as the engine's longest match reads it (a
-  keyword after a dot inside it is still refused, to be safe);
-- any other run of letters is a word; ``SERVICE``/``LOAD`` in any letter case is refused.
+fetch, with no switch in Python, so the server refuses both before evaluation: in any letter case,
+behind ``\\u`` escapes, nested anywhere, and whenever the lexer is unsure. A keyword after a dot
+inside a prefixed name (``ex:a.SERVICE``) is refused too: the engine reads it as part of the name,
+but nothing is lost by being stricter than the engine here.
 """
 
-import re
+from sousei_kg.sparql_lexer import LexerError, words
 
 FORBIDDEN_KEYWORDS = ("SERVICE", "LOAD")
-
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-# IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-# PN_CHARS_BASE and friends, approximated generously (any non-ASCII character is a name char).
-_NAME_START = r"A-Za-z\u00C0-\U0010FFFF"
-_NAME_CHAR = r"A-Za-z0-9_\-\u00B7\u00C0-\U0010FFFF"
-# A prefixed name or blank-node label: optional prefix, ':', local part (dots allowed inside, and
-# PLX escapes). The trailing dot is not part of the name (it ends a triple), as in the grammar.
-_PREFIXED_NAME = re.compile(
-    rf"(?:[{_NAME_START}_](?:[{_NAME_CHAR}.]*[{_NAME_CHAR}])?)?:"
-    rf"(?:(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])"
-    rf"(?:(?:[{_NAME_CHAR}.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*"
-    rf"(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%]))?)?"
-)
-_VARIABLE = re.compile(rf"[?$][{_NAME_CHAR}]*")
-_WORD = re.compile(rf"[{_NAME_START}][A-Za-z0-9_\u00C0-\U0010FFFF]*")
-_LANG_TAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
 
 
 class ForbiddenQueryError(ValueError):
     """The text is refused; the message is safe to show to the client."""
 
 
-def decode_escapes(text: str) -> str:
-    """Decode ``\\u``/``\\U`` code-point escapes everywhere, as SPARQL does before parsing.
-
-    Raises:
-        ForbiddenQueryError: if an escape encodes no valid character.
-    """
-
-    def replace(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise ForbiddenQueryError(f"invalid code-point escape {match.group(0)!r}")
-        return chr(code)
-
-    return _ESCAPE.sub(replace, text)
-
-
-def _skip_string(text: str, start: int) -> int:
-    """Return the index just past the string literal starting at ``start``."""
-    quote = text[start]
-    long = text.startswith(quote * 3, start)
-    i = start + (3 if long else 1)
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if long:
-            if text.startswith(quote * 3, i):
-                return i + 3
-        elif char == quote:
-            return i + 1
-        elif char in "\r\n":
-            raise ForbiddenQueryError("a string literal is not terminated on its line")
-        i += 1
-    raise ForbiddenQueryError("a string literal is not terminated")
-
-
 def forbidden_keywords(text: str) -> list[str]:
-    """Return the forbidden keywords (upper case, in order) found outside comments, strings, IRIs.
+    """Return the forbidden keywords (upper case, in order) the text uses.
 
     Raises:
         ForbiddenQueryError: if the text cannot be lexed with certainty.
     """
-    text = decode_escapes(text)
-    found: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            i += 1
-        elif char == "#":
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline + 1
-        elif char in "'\"":
-            i = _skip_string(text, i)
-        elif char == "<":
-            iri = _IRIREF.match(text, i)
-            i = iri.end() if iri else i + 1  # not an IRI: the '<' (or '<=') operator
-        elif char in "?$":
-            match = _VARIABLE.match(text, i)
-            i = match.end() if match and match.end() > i + 1 else i + 1
-        elif char == "@":
-            tag = _LANG_TAG.match(text, i)
-            i = tag.end() if tag else i + 1
-        elif (name := _PREFIXED_NAME.match(text, i)) and name.end() > i and ":" in name.group(0):
-            # The engine reads ``ex:a.SERVICE`` as one name; a parser that split at the dot would
-            # not. Unsure which reading a future engine takes, count a keyword after a dot.
-            local = name.group(0).rsplit(":", 1)[1]
-            found.extend(p.upper() for p in local.split(".")[1:] if p.upper() in FORBIDDEN_KEYWORDS)
-            i = name.end()
-        elif word := _WORD.match(text, i):
-            if word.group(0).upper() in FORBIDDEN_KEYWORDS:
-                found.append(word.group(0).upper())
-            i = word.end()
-        else:
-            i += 1
-    return found
+    try:
+        return [word.text for word in words(text) if word.text in FORBIDDEN_KEYWORDS]
+    except LexerError as error:
+        raise ForbiddenQueryError(f"the query could not be checked: {error}") from None
 
 
 def check(text: str) -> None:

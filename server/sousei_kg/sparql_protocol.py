@@ -6,7 +6,6 @@ maps :class:`ProtocolError` to a response. Updates are never accepted here: a re
 one is refused with 400, whatever its shape, so no update can slip through a mis-parsed request.
 """
 
-import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -14,6 +13,7 @@ import mimeparse
 from pyoxigraph import NamedNode
 
 from sousei_kg.negotiation import TURTLE, Format, NotAcceptableError, choose
+from sousei_kg.sparql_lexer import LexerError, words
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -172,31 +172,18 @@ def choose_format(
     raise NotAcceptableError(", ".join(formats), offered)
 
 
-# Comments, strings and IRIs: blanked before looking for FROM, so that "FROM" inside them counts
-# for nothing. Each alternative starts at its own opening character, and the leftmost match wins.
-_OPAQUE = re.compile(
-    r"#[^\r\n]*"
-    r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-    r"|'(?:[^'\\\r\n]|\\.)*'"
-    r'|"(?:[^"\\\r\n]|\\.)*"'
-    r'|<[^<>"{}|^`\\\x00-\x20]*>',
-    re.DOTALL,
-)
-# The keyword, not a variable (?from), a prefixed name (from:x, ex:from), a blank node or a
-# language tag.
-_FROM = re.compile(r"(?<![\w:.\-?$@])FROM(?![\w:\-])", re.IGNORECASE)
-
-
 def has_dataset_clause(query: str) -> bool:
     """Whether a query has a ``FROM`` or ``FROM NAMED`` clause.
 
     Needed because pyoxigraph's ``use_default_graph_as_union`` overrides the query's own FROM
     (checked with 0.5.13), and its Python API exposes no parsed query to ask. The keyword FROM only
-    occurs in dataset clauses, so a lexical test outside comments, strings and IRIs is exact for
-    queries that parse (the others fail with a syntax error anyway).
+    occurs in dataset clauses, so the shared lexer's words (outside comments, strings and IRIs) are
+    exact for queries that parse; a text the lexer cannot split fails to parse anyway.
     """
-    return _FROM.search(_OPAQUE.sub(" ", query)) is not None
+    try:
+        return any(w.text == "FROM" and not w.after_dot_in_name for w in words(query))
+    except LexerError:
+        return False
 
 
 def _media_type(content_type: str | None) -> tuple[str | None, str | None]:

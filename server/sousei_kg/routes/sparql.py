@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pyoxigraph import NamedNode, QueryTriples, Triple
 from starlette.concurrency import run_in_threadpool
 
+from sousei_kg import sparql_guard
 from sousei_kg.config import CANONICAL_BASE, Settings
 from sousei_kg.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.errors import QuerySyntaxError
@@ -130,6 +131,11 @@ async def sparql_query(request: Request, graph: GraphDep, settings: SettingsDep)
         )
     except ProtocolError as error:
         return _plain(error.status, error.message)
+    if protocol.query is not None:
+        try:
+            sparql_guard.check(protocol.query)
+        except sparql_guard.ForbiddenQueryError as error:
+            return _plain(400, str(error))
     endpoint = _endpoint(request, settings)
     return await run_in_threadpool(answer, protocol, graph, endpoint, request.headers.get("accept"))
 

@@ -1,0 +1,98 @@
+"""No outbound traffic from the endpoint: SERVICE is refused with 400 whatever the spelling, and
+remote FROM / default-graph-uri / named-graph-uri are graph *names*, never fetched. A local listener
+must receive zero connections (issue 5, "No outbound traffic, ever")."""
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sousei_kg.app import create_app
+from sousei_kg.config import Settings
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings())) as client:
+        yield client
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[bytes]]]:
+    """A local HTTP-ish listener recording every connection; yields its base URL."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.1)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            received.append(connection.recv(4096))
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", received
+    stop.set()
+    thread.join()
+    server.close()
+
+
+SPELLINGS = [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+    "ASK {{ FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o.SERVICE <{url}> {{ ?s ?p ?o }} }}",
+]
+
+
+@pytest.mark.parametrize("template", SPELLINGS)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_service_is_refused(
+    client: TestClient, listener: tuple[str, list[bytes]], template: str, method: str
+) -> None:
+    url, received = listener
+    query = template.format(url=url)
+    if method == "GET":
+        response = client.get("/sparql", params={"query": query})
+    else:
+        response = client.post(
+            "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
+        )
+    assert response.status_code == 400
+    assert "SERVICE is not allowed on this endpoint" in response.text
+    assert received == []
+
+
+def test_remote_graph_names_are_not_fetched(
+    client: TestClient, listener: tuple[str, list[bytes]]
+) -> None:
+    url, received = listener
+    # The test plays the client: the query text is what a user would send, not server code.
+    from_query = client.get(
+        "/sparql",
+        params={"query": f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}"},  # noqa: S608
+    )
+    by_protocol = client.get(
+        "/sparql",
+        params={
+            "query": "SELECT * WHERE { ?s ?p ?o }",
+            "default-graph-uri": url,
+            "named-graph-uri": url,
+        },
+    )
+    for response in (from_query, by_protocol):
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"] == []  # an unknown graph is empty
+    assert received == []
