@@ -1,10 +1,13 @@
 """The application core: start-up, headers every response carries, and a real server."""
 
+from pathlib import Path
+
 import httpx
 from fastapi.testclient import TestClient
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
+from sousei_kg.store import build_store
 
 
 def test_health_names_versions() -> None:
@@ -34,3 +37,20 @@ def test_live_server_answers(live_server: str) -> None:
     response = httpx.get(live_server + "health", timeout=10)
     assert response.status_code == 200
     assert response.headers["x-dataset-version"] == response.json()["dataset_version"]
+
+
+def test_serves_a_built_store_without_reloading(tmp_path: Path) -> None:
+    """``serve --store DIR`` opens the store ``build`` made, and takes its version from the
+    manifest written at build time (no reload, no recount)."""
+    manifest = build_store(tmp_path / "store")
+    with TestClient(create_app(Settings(store=tmp_path / "store"))) as client:
+        health = client.get("/health").json()
+        goals = client.get(
+            "/sparql",
+            params={
+                "query": "SELECT ?g WHERE { ?g a <https://w3id.org/sousei-kg/def#PolicyGoal> }"
+            },
+        ).json()
+    assert health["dataset_version"] == manifest.version_hash
+    assert health["quads"] == manifest.quad_count
+    assert len(goals["results"]["bindings"]) == 3

@@ -174,3 +174,17 @@ def test_public_base_url_rewrites_html_links_only() -> None:
     assert "testserver" not in page
     assert "<https://w3id.org/sousei-kg/id/goal/1>" in turtle
     assert "kg.example.org" not in turtle
+
+
+def test_dataset_description_iris_redirect_to_their_documents() -> None:
+    """The IRIs minted for the dataset description are not in the store, yet dereference."""
+    with TestClient(create_app(Settings())) as client:
+        for path, target in (
+            ("/id/dataset/sousei-kg", "/dataset"),
+            ("/id/catalog/sousei-kg", "/dataset"),
+            ("/id/distribution/sousei-kg-ttl", "/dataset"),
+            ("/id/service/sparql", "/sparql"),
+        ):
+            response = client.get(path, follow_redirects=False)
+            assert response.status_code == 303, path
+            assert response.headers["location"].endswith(target), path

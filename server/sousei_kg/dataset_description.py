@@ -29,6 +29,19 @@ DISTRIBUTION = ID + "distribution/sousei-kg-"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 URI_SPACE = ID
 
+
+def describing_path(iri: str) -> str | None:
+    """The local path of the document that describes one of the IRIs minted for the dataset
+    description (the dataset, its union subset, catalogue, distributions, publisher: ``dataset``;
+    the SPARQL service: ``sparql``, whose bare GET is its Service Description), else ``None``.
+    These IRIs are not in the store, so ``/id/…`` redirects to the generated document instead."""
+    if iri == SERVICE:
+        return "sparql"
+    if iri in (DATASET, UNION_SUBSET, CATALOG, PUBLISHER) or iri.startswith(DISTRIBUTION):
+        return "dataset"
+    return None
+
+
 NS = {
     **PREFIXES,
     "void": "http://rdfs.org/ns/void#",

@@ -49,6 +49,8 @@ UNION_DESCRIPTION = (
     "triples; the dataset's void:triples counts the statements of every graph (N-Quads lines)."
 )
 
+VOCABULARY_IRI = "https://w3id.org/sousei-kg/def"
+
 
 def _lang(values: dict[str, str]) -> list[Literal]:
     return [Literal(text, language=lang) for lang, text in values.items()]
@@ -99,6 +101,11 @@ def void_triples(stats: DatasetStatistics, base: str) -> list[Triple]:
     add(ds, "void:uriSpace", Literal(URI_SPACE))
     for vocabulary in stats.vocabularies:
         add(ds, "void:vocabulary", NamedNode(vocabulary))
+    # Our own vocabulary is served here too: point harvesters at this deployment's copy, since the
+    # canonical w3id.org IRI may not lead to this server.
+    own_vocabulary = NamedNode(VOCABULARY_IRI)
+    add(own_vocabulary, "foaf:page", NamedNode(base + "def"))
+    add(own_vocabulary, "void:dataDump", NamedNode(base + "def.ttl"))
     for example in stats.examples:
         add(ds, "void:exampleResource", NamedNode(example))
 

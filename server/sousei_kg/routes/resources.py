@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sousei_kg.conditional import etag_for, not_modified, validators
+from sousei_kg.dataset_description import describing_path
 from sousei_kg.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.describe import describe, exists, resource_view, vocabulary_labels
 from sousei_kg.html import page_language, render
@@ -42,15 +43,18 @@ def resource(path: str, request: Request, graph: GraphDep, settings: SettingsDep
     """Redirect the IRI of a thing to its document, which is what can be sent over HTTP."""
     base = public_base(request, settings)
     iri = ID + path
-    if not exists(graph.store, iri):
+    if (generated := describing_path(iri)) is not None:
+        location = base + generated
+    elif exists(graph.store, iri):
+        location = f"{base}doc/{path}"
+    else:
         return not_found(request, iri=iri, lang=page_language(request), public_base=base)
-    location = f"{base}doc/{path}"
     if request.url.query:
         location += "?" + request.url.query
     return RedirectResponse(
         location,
         status_code=303,
-        headers={"Link": f'<{base}doc/{path}>; rel="describedby"'},
+        headers={"Link": f'<{location.split("?")[0]}>; rel="describedby"'},
     )
 
 
