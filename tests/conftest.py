@@ -4,6 +4,8 @@ The shipped files change while the dataset is written, so tests that need specif
 this tree, passed to the code as ``root`` (or ``--resources`` on the command line).
 """
 
+import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -106,19 +108,28 @@ def violating_resources(resources: Path) -> Path:
     return write_tree(resources, {"data/meta.ttl": UNLABELLED})
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """A real ``sousei-kg serve`` (uvicorn) on 127.0.0.1 and a free port, serving the shipped files.
-
-    Yields the base URL (``http://127.0.0.1:PORT/``) once ``/health`` answers.
-    """
+@contextlib.contextmanager
+def running_server(env: dict[str, str] | None = None, *args: str) -> Iterator[str]:
+    """Start ``sousei-kg serve`` on 127.0.0.1 and a free port with extra environment variables
+    (``SOUSEI_*`` settings) and arguments; yield its base URL once ``/health`` answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "sousei_kg",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sousei_kg", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*command, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}/"
     try:
@@ -143,3 +154,13 @@ def live_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """A real ``sousei-kg serve`` (uvicorn) on 127.0.0.1 and a free port, serving the shipped files.
+
+    Yields the base URL (``http://127.0.0.1:PORT/``) once ``/health`` answers.
+    """
+    with running_server() as base:
+        yield base

@@ -37,19 +37,23 @@ def outcome(result: QueryOutcome | QueryFailure) -> QueryOutcome:
 
 
 def test_cap_reads_one_more_row_and_marks_the_json_body(store: Store) -> None:
-    capped = outcome(evaluate(store, QueryJob(MEASURES, "json", None, 5), "https://x/limits"))
+    capped = outcome(
+        evaluate(store, QueryJob(MEASURES, "json", None, 5, cap_link="https://x/limits"))
+    )
     body = json.loads(capped.body)
     assert capped.truncated and capped.rows == 5
     assert len(body["results"]["bindings"]) == 5
     assert body["head"]["link"] == ["https://x/limits"]
-    complete = outcome(evaluate(store, QueryJob(MEASURES, "json", None, 40), "https://x/limits"))
+    complete = outcome(
+        evaluate(store, QueryJob(MEASURES, "json", None, 40, cap_link="https://x/limits"))
+    )
     assert not complete.truncated and complete.rows == 40
     assert "link" not in json.loads(complete.body)["head"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "xml"])
 def test_capped_answers_in_other_formats(store: Store, fmt: str) -> None:
-    result = outcome(evaluate(store, QueryJob(MEASURES, fmt, None, 3), "https://x/limits"))
+    result = outcome(evaluate(store, QueryJob(MEASURES, fmt, None, 3, cap_link="https://x/limits")))
     text = result.body.decode()
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(text)))
@@ -136,7 +140,7 @@ def test_pool_limit_kills_the_query_and_keeps_serving(listener: tuple[int, list[
     port, received = listener
 
     async def scenario() -> None:
-        pool = WorkerPool(2, StoreSource(), "https://x/limits")
+        pool = WorkerPool(2, StoreSource())
         await pool.start()
         try:
 

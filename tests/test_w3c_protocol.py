@@ -9,26 +9,23 @@ dedicated store, served through a dependency override, because the test graph na
 need an update endpoint, which /sparql never is: their update requests are checked to be refused.
 """
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 import rdflib
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.deps import get_knowledge_graph
-from sousei_kg.knowledge_graph import KnowledgeGraph
 from sousei_kg.layout import ShippedFile
 from sousei_kg.sparql_protocol import UPDATES_REFUSED
-from sousei_kg.store import graph_counts, load_file, open_store, quad_count
+from sousei_kg.store import build_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "w3c-protocol"
 DATA = "http://kasei.us/2009/09/sparql/data/"
@@ -205,45 +202,36 @@ MANIFEST_ENTRIES = (
 )
 
 
-def knowledge_graph(files: tuple[str, ...]) -> KnowledgeGraph:
-    """A store holding the named W3C data files, each in the graph the manifest names."""
-    store = open_store(None)
-    for name in files:
-        graph = DATA + name.replace(".nt", ".rdf")
-        load_file(store, ShippedFile(FIXTURES / name, graph, "application/n-triples"))
-    return KnowledgeGraph(
-        store=store,
-        version="w3c-" + "-".join(files),
-        quad_count=quad_count(store),
-        graphs=graph_counts(store),
-        loaded_at=datetime.now(UTC),
+@pytest.fixture(scope="module")
+def clients(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[tuple[str, ...], TestClient]]:
+    """One server per graph set the manifest uses, each on a built store holding exactly the named
+    W3C data files, in the graphs the manifest names (the query workers open the same store)."""
+    servers: dict[tuple[str, ...], TestClient] = {}
+    with contextlib.ExitStack() as stack:
+        for files in sorted({case.graphs for case in (*QUERY_CASES, *BAD_CASES, *UPDATE_REQUESTS)}):
+            directory = tmp_path_factory.mktemp("w3c-" + ("-".join(files) or "empty"))
+            shipped = [
+                ShippedFile(
+                    FIXTURES / name, DATA + name.replace(".nt", ".rdf"), "application/n-triples"
+                )
+                for name in files
+            ]
+            build_store(directory, files=shipped)
+            client = TestClient(create_app(Settings(store=directory)))
+            servers[files] = stack.enter_context(client)
+        yield servers
+
+
+def send(clients: dict[tuple[str, ...], TestClient], case: Case) -> httpx.Response:
+    """Send the case's request to the server holding exactly its graph data."""
+    headers = {"content-type": case.content_type} if case.content_type else {}
+    body = case.body.encode(case.encoding) if case.body is not None else None
+    response: httpx.Response = clients[case.graphs].request(
+        case.method, case.path, content=body, headers=headers
     )
-
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[FastAPI]:
-    yield create_app(Settings())
-
-
-@pytest.fixture(scope="module")
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        yield client
-
-
-def send(client: TestClient, app: FastAPI, case: Case) -> httpx.Response:
-    """Send the case's request over a store holding exactly its graph data."""
-    graph = knowledge_graph(case.graphs)
-    app.dependency_overrides[get_knowledge_graph] = lambda: graph
-    try:
-        headers = {"content-type": case.content_type} if case.content_type else {}
-        body = case.body.encode(case.encoding) if case.body is not None else None
-        response: httpx.Response = client.request(
-            case.method, case.path, content=body, headers=headers
-        )
-        return response
-    finally:
-        app.dependency_overrides.clear()
+    return response
 
 
 def media_type(response: httpx.Response) -> str:
@@ -273,8 +261,8 @@ def test_fixture_data_is_there() -> None:
 
 
 @pytest.mark.parametrize("case", QUERY_CASES, ids=lambda case: case.name)
-def test_query(client: TestClient, app: FastAPI, case: Case) -> None:
-    response = send(client, app, case)
+def test_query(clients: dict[tuple[str, ...], TestClient], case: Case) -> None:
+    response = send(clients, case)
     assert 200 <= response.status_code < 400, response.text
     assert response.headers["vary"].startswith("Accept")
     if case.result == "boolean":
@@ -309,8 +297,8 @@ def test_query(client: TestClient, app: FastAPI, case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", BAD_CASES, ids=lambda case: case.name)
-def test_bad_request(client: TestClient, app: FastAPI, case: Case) -> None:
-    response = send(client, app, case)
+def test_bad_request(clients: dict[tuple[str, ...], TestClient], case: Case) -> None:
+    response = send(clients, case)
     assert 400 <= response.status_code < 500
     assert case.message is not None and case.message in response.text
     assert "Traceback" not in response.text
@@ -318,15 +306,19 @@ def test_bad_request(client: TestClient, app: FastAPI, case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", UPDATE_REQUESTS, ids=lambda case: case.name)
-def test_update_is_refused_at_sparql(client: TestClient, app: FastAPI, case: Case) -> None:
-    response = send(client, app, case)
+def test_update_is_refused_at_sparql(
+    clients: dict[tuple[str, ...], TestClient], case: Case
+) -> None:
+    response = send(clients, case)
     assert response.status_code == 400
     assert response.text.strip() == UPDATES_REFUSED
 
 
-def test_dataset_cases_depend_on_the_protocol_dataset(client: TestClient, app: FastAPI) -> None:
+def test_dataset_cases_depend_on_the_protocol_dataset(
+    clients: dict[tuple[str, ...], TestClient],
+) -> None:
     """Control for query_dataset_*: without data2 in the default graph the ASK is false."""
     case = Case("control", "GET", f"/sparql/?query={ASK_D1_D2}&{DG1}", graphs=(D1, D2))
-    assert boolean_of(send(client, app, case)) is False
+    assert boolean_of(send(clients, case)) is False
     case = Case("control", "GET", f"/sparql/?query={ASK_GRAPHS}&{NG1}", graphs=(D1, D2))
-    assert boolean_of(send(client, app, case)) is False
+    assert boolean_of(send(clients, case)) is False

@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings, get_settings
+from sousei_kg.execution.pool import WorkerPool
+from sousei_kg.execution.worker import StoreSource
 from sousei_kg.knowledge_graph import open_knowledge_graph
 from sousei_kg.negotiation import NotAcceptableError
 from sousei_kg.routes import dataset, health
@@ -56,7 +58,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.knowledge_graph = open_knowledge_graph(settings)
-        yield
+        pool = WorkerPool(
+            settings.query_workers,
+            StoreSource(store=settings.store, resources=settings.resources),
+            isolate_network=settings.isolate_network,
+        )
+        await pool.start()
+        app.state.query_pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
 
     app = FastAPI(
         title="sousei-kg",

@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     """The base URL users reach this server at (``https://example.org/``). HTML links to
     canonical ``https://w3id.org/sousei-kg/`` IRIs are rewritten to it. ``None``: the request's
     own base URL."""
+    query_timeout: float = 30.0
+    """Seconds a query may run (waiting for a free worker included); then it is stopped (the
+    worker process is killed) and the client gets 503."""
+    result_cap: int = 10_000
+    """At most this many rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; a capped answer
+    says so in ``X-Result-Truncated`` and, in JSON and XML, in the body."""
+    query_workers: int = 2
+    """Worker processes evaluating queries in parallel, each with its own copy of the store."""
+    isolate_network: bool = True
+    """Run query workers in an empty network namespace where the platform allows it (Linux, as
+    root): defence in depth behind the SERVICE/LOAD guard."""
     resources: Path | None = None
     """A folder holding ``ontology/``, ``shapes/``, ``data/`` and ``queries/`` in place of the
     shipped ones (tests and previews)."""

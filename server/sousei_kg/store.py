@@ -150,6 +150,8 @@ def load_shipped(store: Store, root: Path | None = None) -> list[ShippedFile]:
         store: the store to load into.
         root: a directory holding ``ontology/``, ``shapes/`` and ``data/``, instead of the
             shipped ones.
+        files: exactly these files, each into its graph, instead of a resources tree (used to
+            serve other data, such as the W3C protocol tests' graphs).
 
     Returns:
         The files loaded.
@@ -262,6 +264,7 @@ def run_protocol_query(
     named_graphs: Sequence[str] | None = None,
     union_default_graph: bool = True,
     base_iri: str | None = None,
+    substitutions: Mapping[Variable, NamedNode | BlankNode | Literal | Triple] | None = None,
 ) -> QueryResult:
     """Run a query received through the SPARQL Protocol, over the dataset it asks for.
 
@@ -279,6 +282,7 @@ def run_protocol_query(
             of all graphs; pass ``False`` when the query has FROM/FROM NAMED, which pyoxigraph's
             union mode would otherwise override.
         base_iri: the IRI relative IRIs in the query resolve against (the endpoint's URL).
+        substitutions: values bound to variables before evaluation (never pasted as text).
 
     Returns:
         The solutions, the boolean or the triples.
@@ -286,17 +290,23 @@ def run_protocol_query(
     Raises:
         QuerySyntaxError: if the query does not parse.
         ValueError: if a graph IRI or the base IRI is not an absolute IRI.
+        RuntimeError: if a substitution names a variable the query does not project.
     """
+    bindings = dict(substitutions) if substitutions else None
     try:
         if default_graphs is None and named_graphs is None:
             return store.query(
-                query, base_iri=base_iri, use_default_graph_as_union=union_default_graph
+                query,
+                base_iri=base_iri,
+                use_default_graph_as_union=union_default_graph,
+                substitutions=bindings,
             )
         return store.query(
             query,
             base_iri=base_iri,
             default_graph=[NamedNode(iri) for iri in default_graphs or ()],
             named_graphs=[NamedNode(iri) for iri in named_graphs or ()],
+            substitutions=bindings,
         )
     except SyntaxError as error:
         raise _query_syntax_error(error) from error
@@ -348,7 +358,9 @@ def _manifest_for(store: Store) -> Manifest:
     )
 
 
-def build_store(directory: Path, root: Path | None = None) -> Manifest:
+def build_store(
+    directory: Path, root: Path | None = None, files: list[ShippedFile] | None = None
+) -> Manifest:
     """Build a persistent store from the shipped files, replacing any store already there.
 
     The store is built in ``DIR/.oxigraph-building`` and moved to ``DIR/oxigraph`` only once all
@@ -379,7 +391,11 @@ def build_store(directory: Path, root: Path | None = None) -> Manifest:
     shutil.rmtree(building, ignore_errors=True)
     try:
         store = Store(str(building))
-        load_shipped(store, root)
+        if files is None:
+            load_shipped(store, root)
+        else:
+            for file in files:
+                load_file(store, file)
         store.flush()
         manifest = _manifest_for(store)
         del store  # closes the RocksDB instance before its folder moves

@@ -5,7 +5,6 @@ The same function runs inside worker processes and, in tests, in process. It rea
 of it is sent.
 """
 
-import re
 from itertools import islice
 
 from pyoxigraph import (
@@ -18,13 +17,13 @@ from pyoxigraph import (
     Variable,
 )
 
+from sousei_kg.errors import QuerySyntaxError
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome, TermSpec
 from sousei_kg.execution.writers import SOLUTION_WRITERS
 from sousei_kg.negotiation import by_key
 from sousei_kg.results import serialize_graph
-from sousei_kg.store import Store
+from sousei_kg.store import Store, run_protocol_query
 
-_POSITION = re.compile(r"^error at (\d+):(\d+): ?", re.IGNORECASE)
 _BOOLEAN_FORMATS = {
     "json": QueryResultsFormat.JSON,
     "xml": QueryResultsFormat.XML,
@@ -61,16 +60,12 @@ def term_to_spec(term: NamedNode | BlankNode | Literal) -> TermSpec:
     return ("literal", term.value, term.language or "", term.datatype.value)
 
 
-def evaluate(
-    store: Store, job: QueryJob, cap_link: str | None = None
-) -> QueryOutcome | QueryFailure:
+def evaluate(store: Store, job: QueryJob) -> QueryOutcome | QueryFailure:
     """Run ``job`` on ``store``.
 
     Args:
         store: the store.
         job: the query and how to answer it.
-        cap_link: a URL explaining the result cap, written into the body of a capped JSON or XML
-            answer (the formats with room for it).
 
     Returns:
         The serialized outcome, or why the engine refused the query.
@@ -79,24 +74,20 @@ def evaluate(
         substitutions = {Variable(name): term_from_spec(spec) for name, spec in job.substitutions}
     except ValueError as error:
         return QueryFailure("parameter", str(error))
-    dataset: dict[str, object] = {"use_default_graph_as_union": job.default_graphs is None}
-    if job.default_graphs is not None:
-        dataset["default_graph"] = [NamedNode(iri) for iri in job.default_graphs]
-    if job.named_graphs is not None:
-        dataset["named_graphs"] = [NamedNode(iri) for iri in job.named_graphs]
     try:
-        result = store.query(job.query, substitutions=substitutions or None, **dataset)  # type: ignore[arg-type]
-    except SyntaxError as error:
-        message = str(error)
-        position = _POSITION.match(message)
-        if position:
-            return QueryFailure(
-                "syntax",
-                message[position.end() :],
-                line=int(position.group(1)),
-                column=int(position.group(2)),
-            )
-        return QueryFailure("syntax", message)
+        result = run_protocol_query(
+            store,
+            job.query,
+            default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs,
+            union_default_graph=job.union_default_graph,
+            base_iri=job.base_iri,
+            substitutions=substitutions,
+        )
+    except QuerySyntaxError as error:
+        return QueryFailure("syntax", error.message, line=error.line, column=error.column)
+    except ValueError as error:
+        return QueryFailure("parameter", str(error))
     except RuntimeError as error:
         if substitutions:
             return QueryFailure("parameter", _parameter_message(str(error)))
@@ -104,7 +95,7 @@ def evaluate(
     except OSError:
         return QueryFailure("engine", "the store could not be read")
     try:
-        return _serialize(result, job, cap_link)
+        return _serialize(result, job)
     except (OSError, RuntimeError, SyntaxError):
         # Raised lazily while rows are produced (a store read error, or a federated call that the
         # guard should have refused and the network namespace stopped). Never echo engine text:
@@ -117,7 +108,7 @@ def _parameter_message(error: str) -> str:
     return f"a parameter names a variable the query cannot bind ({error.splitlines()[0][:200]})"
 
 
-def _serialize(result: object, job: QueryJob, cap_link: str | None) -> QueryOutcome | QueryFailure:
+def _serialize(result: object, job: QueryJob) -> QueryOutcome | QueryFailure:
     if isinstance(result, QueryBoolean):
         if job.solutions_format is None:
             return QueryFailure("not-acceptable", "ASK results", form="boolean")
@@ -131,7 +122,7 @@ def _serialize(result: object, job: QueryJob, cap_link: str | None) -> QueryOutc
         truncated = len(rows) > job.row_cap
         rows = rows[: job.row_cap]
         writer = SOLUTION_WRITERS[job.solutions_format]
-        body = writer(variables, rows, cap_link if truncated else None)
+        body = writer(variables, rows, job.cap_link if truncated else None)
         return QueryOutcome("solutions", job.solutions_format, body, len(rows), truncated)
     if job.graph_format is None:
         return QueryFailure("not-acceptable", "CONSTRUCT/DESCRIBE results", form="graph")

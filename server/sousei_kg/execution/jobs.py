@@ -21,10 +21,15 @@ class QueryJob:
         graph_format: the negotiated format key for CONSTRUCT/DESCRIBE results, or ``None``.
         row_cap: at most this many rows (or triples) are returned; one more is read to know
             whether the answer was cut.
-        default_graphs: graph IRIs forming the default graph (``default-graph-uri``); ``None``
-            means the union of all graphs.
-        named_graphs: graph IRIs available to ``GRAPH`` (``named-graph-uri``); ``None``: all.
+        default_graphs: ``default-graph-uri`` values; with ``named_graphs``, ``None`` for both
+            means the request names no dataset (see ``store.run_protocol_query``).
+        named_graphs: ``named-graph-uri`` values, or ``None``.
+        union_default_graph: without a protocol dataset, whether the default graph is the union of
+            all graphs (``False`` when the query has its own FROM).
+        base_iri: what relative IRIs in the query resolve against.
         substitutions: variable name → term, bound before evaluation (never pasted as text).
+        cap_link: a URL explaining the result cap, written into the body of a capped JSON or XML
+            answer (the formats with room for it).
     """
 
     query: str
@@ -33,7 +38,10 @@ class QueryJob:
     row_cap: int
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    union_default_graph: bool = True
+    base_iri: str | None = None
     substitutions: tuple[tuple[str, TermSpec], ...] = field(default_factory=tuple)
+    cap_link: str | None = None
 
 
 @dataclass(frozen=True)

@@ -66,16 +66,12 @@ class WorkerPool:
     Args:
         size: number of workers (queries evaluated in parallel).
         source: where workers load the data from.
-        cap_link: URL written into capped JSON/XML answers.
         isolate_network: ask workers to enter an empty network namespace.
     """
 
-    def __init__(
-        self, size: int, source: StoreSource, cap_link: str | None, isolate_network: bool = True
-    ) -> None:
+    def __init__(self, size: int, source: StoreSource, isolate_network: bool = True) -> None:
         self.size = size
         self.source = source
-        self.cap_link = cap_link
         self.isolate_network = isolate_network
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._workers: set[_Worker] = set()
@@ -97,7 +93,7 @@ class WorkerPool:
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=worker_main,
-            args=(child, self.source, self.cap_link, self.isolate_network),
+            args=(child, self.source, self.isolate_network),
             daemon=True,
         )
         process.start()

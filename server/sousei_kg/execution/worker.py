@@ -52,9 +52,7 @@ def leave_network() -> bool:
         return False
 
 
-def worker_main(
-    conn: Connection, source: StoreSource, cap_link: str | None, isolate_network: bool
-) -> None:
+def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) -> None:
     """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
     isolated = leave_network() if isolate_network else False
     store = source.open()
@@ -62,6 +60,6 @@ def worker_main(
         conn.send(("ready", isolated))
         while True:
             job: QueryJob = conn.recv()
-            conn.send(evaluate(store, job, cap_link))
+            conn.send(evaluate(store, job))
     except (EOFError, OSError):
         return  # the pool closed the pipe: it stopped or replaced this worker

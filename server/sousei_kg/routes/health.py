@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from sousei_kg import __version__
-from sousei_kg.deps import GraphDep
+from sousei_kg.deps import GraphDep, SettingsDep
 
 router = APIRouter(tags=["service"])
 
@@ -20,4 +20,21 @@ def health(graph: GraphDep) -> dict[str, Any]:
         "dataset_version": graph.version,
         "quads": graph.quad_count,
         "loaded_at": graph.loaded_at.isoformat(timespec="seconds"),
+    }
+
+
+@router.get("/limits", summary="The limits this endpoint enforces")
+def limits(settings: SettingsDep) -> dict[str, Any]:
+    """What every query is held to, as also announced in each answer's headers."""
+    return {
+        "query_time_limit_seconds": settings.query_timeout,
+        "result_cap": {
+            "rows_or_triples": settings.result_cap,
+            "signalled_by": (
+                "X-Result-Truncated: true on every capped answer; in SPARQL JSON and XML also a "
+                "link to this page in the results' head (CSV and TSV: headers only)"
+            ),
+        },
+        "query_workers": settings.query_workers,
+        "network": "SERVICE and LOAD are refused; graph names are local names, never fetched",
     }

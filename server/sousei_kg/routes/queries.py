@@ -11,26 +11,37 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolution,
+    QuerySolutions,
+    parse_query_results,
+)
 
 from sousei_kg.catalog import RESERVED_PARAMS, Catalog, NamedQuery, ParameterError, catalog_for
 from sousei_kg.catalog_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.conditional import etag_for, not_modified, validators
 from sousei_kg.config import Settings
 from sousei_kg.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.execution.evaluate import term_to_spec
+from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.html import LinkRewriter, page_language, render
 from sousei_kg.knowledge_graph import KnowledgeGraph
+from sousei_kg.limits import evaluate_limited, limit_headers, run_limited
 from sousei_kg.negotiation import (
     GRAPH_FORMATS,
     HTML,
     JSON_LD,
+    JSON_RESULTS,
     RESULT_FORMATS,
     Format,
     choose,
     prefers_html,
 )
-from sousei_kg.results import serialize_graph, serialize_solutions
-from sousei_kg.store import Term, run_query
+from sousei_kg.results import serialize_graph
+from sousei_kg.store import Term
 
 TAG = "named queries"
 CATALOG_JSON = Format("json", "application/json", ".json")
@@ -102,7 +113,7 @@ def unknown_query(name: str, settings: SettingsDep) -> Response:
     )
 
 
-def run_named_query(
+async def run_named_query(
     request: Request, graph: KnowledgeGraph, settings: Settings, query: NamedQuery
 ) -> Response:
     """Cast the request's parameters, run the query and negotiate the result.
@@ -137,13 +148,26 @@ def run_named_query(
     if (cached := not_modified(request, graph, etag)) is not None:
         return cached
     headers = _with_vary(validators(graph, etag))
-    result = run_query(graph.store, query.text, bindings)
+    # Named queries run on the worker pool like /sparql: the same time limit and result cap.
+    job = QueryJob(
+        query=query.text,
+        solutions_format=JSON_RESULTS.key if html else fmt.key,
+        graph_format=None,
+        row_cap=settings.result_cap,
+        substitutions=tuple((name, term_to_spec(term)) for name, term in bindings.items()),
+        cap_link=base + "limits#result-cap",
+    )
+    if not html:
+        return await run_limited(request, job, settings, headers)
+    outcome = await evaluate_limited(request, job, settings, headers)
+    if isinstance(outcome, Response):
+        return outcome
+    result = parse_query_results(outcome.body, format=QueryResultsFormat.JSON)
     if not isinstance(result, QuerySolutions):  # the catalogue only admits SELECT queries
         raise TypeError(f"{query.name} is not a SELECT query")
-    if not html:
-        return Response(
-            serialize_solutions(result, fmt), media_type=fmt.content_type, headers=headers
-        )
+    headers = {**headers, **limit_headers(settings)}
+    if outcome.truncated:
+        headers["X-Result-Truncated"] = "true"
     rows = table_rows(query, result, lang, LinkRewriter(base))
     return render(
         request,
@@ -212,8 +236,8 @@ class QueryOperation:
     def __init__(self, query: NamedQuery) -> None:
         self.query = query
 
-    def __call__(self, request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
-        return run_named_query(request, graph, settings, self.query)
+    async def __call__(self, request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+        return await run_named_query(request, graph, settings, self.query)
 
 
 def _responses() -> dict[int | str, dict[str, Any]]:

@@ -17,8 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from sousei_kg import sparql_guard
 from sousei_kg.config import CANONICAL_BASE, Settings
 from sousei_kg.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.errors import QuerySyntaxError
+from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.knowledge_graph import KnowledgeGraph
+from sousei_kg.limits import run_limited
 from sousei_kg.negotiation import (
     DATASET_FORMATS,
     GRAPH_FORMATS,
@@ -28,7 +29,7 @@ from sousei_kg.negotiation import (
     NotAcceptableError,
     prefers_html,
 )
-from sousei_kg.results import serialize_graph, serialize_solutions
+from sousei_kg.results import serialize_graph
 from sousei_kg.service_description import service_description
 from sousei_kg.sparql_protocol import (
     FORM,
@@ -38,7 +39,7 @@ from sousei_kg.sparql_protocol import (
     choose_format,
     parse_request,
 )
-from sousei_kg.store import run_protocol_query, union_triples
+from sousei_kg.store import union_triples
 
 router = APIRouter(tags=["sparql"])
 
@@ -88,38 +89,25 @@ def browser_landing(graph: KnowledgeGraph, endpoint: str) -> Response:
     return describe_service(graph, endpoint, TURTLE)
 
 
-def answer(
+def describe_or_land(
     protocol: ProtocolRequest, graph: KnowledgeGraph, endpoint: str, accept: str | None
 ) -> Response:
-    """Run a parsed request and write the result in the negotiated format.
-
-    Runs in a worker thread: query evaluation and serialization are CPU-bound.
-    """
+    """A request without a query: the Service Description, or the browser's landing page."""
     try:
-        if protocol.query is None:
-            if not protocol.formats and prefers_html(accept):
-                return browser_landing(graph, endpoint)
-            return describe_service(
-                graph, endpoint, choose_format(RDF_OFFER, accept, protocol.formats)
-            )
-        try:
-            result = run_protocol_query(
-                graph.store,
-                protocol.query,
-                default_graphs=protocol.default_graphs if protocol.has_protocol_dataset else None,
-                named_graphs=protocol.named_graphs if protocol.has_protocol_dataset else None,
-                union_default_graph=protocol.union_default_graph,
-                base_iri=endpoint,
-            )
-        except QuerySyntaxError as error:
-            return _plain(400, str(error))
-        if isinstance(result, QueryTriples):
-            return _rdf(result, choose_format(RDF_OFFER, accept, protocol.formats))
-        fmt = choose_format(RESULT_FORMATS, accept, protocol.formats)
-        body = serialize_solutions(result, fmt)
-        return Response(body, headers={"Content-Type": fmt.content_type, **VARY})
+        if not protocol.formats and prefers_html(accept):
+            return browser_landing(graph, endpoint)
+        return describe_service(graph, endpoint, choose_format(RDF_OFFER, accept, protocol.formats))
     except NotAcceptableError as error:
         return _plain(406, f"406 Not Acceptable: {error}")
+
+
+def _acceptable(
+    offered: tuple[Format, ...], accept: str | None, formats: tuple[str, ...]
+) -> Format | None:
+    try:
+        return choose_format(offered, accept, formats)
+    except NotAcceptableError:
+        return None
 
 
 async def sparql_query(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
@@ -131,13 +119,35 @@ async def sparql_query(request: Request, graph: GraphDep, settings: SettingsDep)
         )
     except ProtocolError as error:
         return _plain(error.status, error.message)
-    if protocol.query is not None:
-        try:
-            sparql_guard.check(protocol.query)
-        except sparql_guard.ForbiddenQueryError as error:
-            return _plain(400, str(error))
     endpoint = _endpoint(request, settings)
-    return await run_in_threadpool(answer, protocol, graph, endpoint, request.headers.get("accept"))
+    accept = request.headers.get("accept")
+    if protocol.query is None:
+        return await run_in_threadpool(describe_or_land, protocol, graph, endpoint, accept)
+    try:
+        sparql_guard.check(protocol.query)
+    except sparql_guard.ForbiddenQueryError as error:
+        return _plain(400, str(error))
+    # The query form is known only once the engine parsed it: negotiate for both families now,
+    # and let the worker pick the one that fits.
+    solutions_format = _acceptable(RESULT_FORMATS, accept, protocol.formats)
+    graph_format = _acceptable(RDF_OFFER, accept, protocol.formats)
+    if solutions_format is None and graph_format is None:
+        offered = (*RESULT_FORMATS, *RDF_OFFER)
+        requested = ", ".join(protocol.formats) or accept or ""
+        return _plain(406, f"406 Not Acceptable: {NotAcceptableError(requested, offered)}")
+    has_dataset = protocol.has_protocol_dataset
+    job = QueryJob(
+        query=protocol.query,
+        solutions_format=solutions_format.key if solutions_format else None,
+        graph_format=graph_format.key if graph_format else None,
+        row_cap=settings.result_cap,
+        default_graphs=protocol.default_graphs if has_dataset else None,
+        named_graphs=protocol.named_graphs if has_dataset else None,
+        union_default_graph=protocol.union_default_graph,
+        base_iri=endpoint,
+        cap_link=public_base(request, settings) + "limits#result-cap",
+    )
+    return await run_limited(request, job, settings, VARY)
 
 
 ALLOW = "GET, HEAD, POST, OPTIONS"

@@ -1,0 +1,104 @@
+"""Run a query job under the server's limits and turn the outcome into an HTTP response.
+
+Shared by ``/sparql`` and the named queries, so every query answer announces the same limits:
+``X-Query-Time-Limit`` (seconds) and ``X-Result-Limit`` (rows or triples) on every answer,
+``X-Result-Truncated: true`` when the cap cut it (and, in JSON and XML, a ``link`` in the body's
+head pointing at ``/limits``). The whole answer is evaluated and capped before the status line is
+sent, so a client can always tell a complete answer from an incomplete one.
+"""
+
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, Response
+
+from sousei_kg.config import Settings
+from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
+from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError, WorkerPool
+from sousei_kg.negotiation import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
+
+GRAPH_OFFER = (*GRAPH_FORMATS, *DATASET_FORMATS)
+
+
+def limit_headers(settings: Settings) -> dict[str, str]:
+    """The limits every query answer announces."""
+    return {
+        "X-Query-Time-Limit": f"{settings.query_timeout:g}",
+        "X-Result-Limit": str(settings.result_cap),
+    }
+
+
+def query_pool(request: Request) -> WorkerPool:
+    """The app's worker pool (started by the lifespan)."""
+    pool: WorkerPool = request.app.state.query_pool
+    return pool
+
+
+def failure_response(failure: QueryFailure, headers: dict[str, str]) -> Response:
+    """The HTTP answer for a query the engine refused: 4xx with a message naming the problem."""
+    if failure.kind == "syntax":
+        where = f" at line {failure.line}, column {failure.column}" if failure.line else ""
+        message, status = f"SPARQL syntax error{where}: {failure.message}", 400
+    elif failure.kind == "parameter":
+        message, status = f"bad parameter: {failure.message}", 400
+    elif failure.kind == "not-acceptable":
+        offered = RESULT_FORMATS if failure.form in ("solutions", "boolean") else GRAPH_OFFER
+        names = ", ".join(f"{f.media_type} (format={f.key})" for f in offered)
+        message = (
+            f"406 Not Acceptable: the query gives {failure.message}, which are available as: "
+            f"{names}; none matches Accept or format="
+        )
+        status = 406
+    else:
+        message, status = "internal error: the query could not be evaluated", 500
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def outcome_response(outcome: QueryOutcome, headers: dict[str, str]) -> Response:
+    """A 200 with the serialized result and the truncation marker when capped."""
+    fmt = by_key(outcome.format_key)
+    media = fmt.content_type if fmt is not None else "application/octet-stream"
+    answer_headers = {**headers, "Content-Type": media}
+    if outcome.truncated:
+        answer_headers["X-Result-Truncated"] = "true"
+    return Response(outcome.body, headers=answer_headers)
+
+
+async def evaluate_limited(
+    request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
+) -> QueryOutcome | Response:
+    """Evaluate ``job`` on the worker pool within the time limit.
+
+    Returns:
+        The outcome, or the error response to send (503 past the time limit, when the query is
+        stopped by killing its worker; 4xx when the engine refused the query).
+    """
+    all_headers = {**headers, **limit_headers(settings)}
+    try:
+        result = await query_pool(request).run(job, settings.query_timeout)
+    except QueryTimeoutError:
+        return PlainTextResponse(
+            f"503 Service Unavailable: the query exceeded the time limit of "
+            f"{settings.query_timeout:g} s and was stopped; make it more selective "
+            "(LIMIT, a narrower pattern) or use the dumps\n",
+            status_code=503,
+            headers=all_headers,
+        )
+    except PoolUnavailableError as error:
+        return PlainTextResponse(
+            f"503 Service Unavailable: {error}; try again shortly\n",
+            status_code=503,
+            headers={**all_headers, "Retry-After": "5"},
+        )
+    if isinstance(result, QueryFailure):
+        return failure_response(result, all_headers)
+    return result
+
+
+async def run_limited(
+    request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
+) -> Response:
+    """Evaluate ``job`` under the limits and answer with the result, or with the error. Nothing
+    partial is ever sent as if it were complete."""
+    result = await evaluate_limited(request, job, settings, headers)
+    if isinstance(result, Response):
+        return result
+    return outcome_response(result, {**headers, **limit_headers(settings)})
