@@ -4,6 +4,7 @@ Exit codes: 0 success; 1 the data does not conform to the shapes; 2 a user error
 path, an unknown format, a syntax error in a data file or a query), reported in one line.
 """
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -272,29 +273,65 @@ def export(fmt: str, output: Path | None, store_dir: Path | None, resources: Pat
     default=None,
     help="Base URL users reach the server at; HTML links to w3id.org IRIs point there.",
 )
+@click.option("--workers", type=int, default=None, help="Server processes (default 1).")
+@click.option("--query-workers", type=int, default=None, help="Query processes per server.")
+@click.option("--query-timeout", type=float, default=None, help="Query time limit, seconds (30).")
+@click.option("--result-cap", type=int, default=None, help="Rows or triples per answer (10000).")
+@click.option(
+    "--rate-limit/--no-rate-limit", default=None, help="Per-client rate limiting (default on)."
+)
+@click.option("--trusted-proxy", multiple=True, help="A proxy whose X-Forwarded-For is trusted.")
+@click.option("--write-token", multiple=True, help="A bearer token that may write (repeatable).")
+@click.option("--read-token", multiple=True, help="A bearer token that may read /store.")
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for state the server processes share (rate-limit budget).",
+)
 @_resources_option
 def serve(
-    host: str | None,
-    port: int | None,
     store_dir: Path | None,
-    public_base_url: str | None,
     resources: Path | None,
+    trusted_proxy: tuple[str, ...],
+    write_token: tuple[str, ...],
+    read_token: tuple[str, ...],
+    **options: Any,
 ) -> None:
-    """Serve the SPARQL endpoint, linked-data pages and named queries."""
+    """Serve the SPARQL endpoint, linked-data pages and named queries.
+
+    Every option also reads its ``SOUSEI_*`` environment variable (``SOUSEI_QUERY_TIMEOUT``…);
+    options win. See docs/security.md for the limits and their defaults.
+    """
     import uvicorn  # imported here: the other commands do not need a web server
 
-    from sousei_kg.app import create_app
     from sousei_kg.config import Settings
 
-    overrides: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "store": store_dir,
-        "public_base_url": public_base_url,
-        "resources": resources,
-    }
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    overrides: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    if store_dir is not None:
+        overrides["store"] = store_dir
+    if resources is not None:
+        overrides["resources"] = resources
+    for name, values in (
+        ("trusted_proxies", trusted_proxy),
+        ("write_tokens", write_token),
+        ("read_tokens", read_token),
+    ):
+        if values:
+            overrides[name] = list(values)
+    settings = Settings(**overrides)
+    # Worker processes build their settings from the environment: hand the options over there.
+    for name, value in overrides.items():
+        text = ",".join(value) if isinstance(value, list) else str(value)
+        os.environ["SOUSEI_" + name.upper()] = text
+    uvicorn.run(
+        "sousei_kg.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+    )
 
 
 def parse_param(text: str) -> tuple[str, Term]:

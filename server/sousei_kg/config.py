@@ -6,8 +6,10 @@ at import.
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CANONICAL_BASE = "https://w3id.org/sousei-kg/"
 
@@ -39,9 +41,45 @@ class Settings(BaseSettings):
     isolate_network: bool = True
     """Run query workers in an empty network namespace where the platform allows it (Linux, as
     root): defence in depth behind the SERVICE/LOAD guard."""
+    workers: int = 1
+    """Server processes (uvicorn workers) answering requests; each has its own query workers and
+    caches, and they share the rate-limit budget."""
+    max_url_bytes: int = 32 * 1024
+    """Longest request target (path and query string) accepted; longer gets 414."""
+    max_query_bytes: int = 100 * 1024
+    """Largest query body (POST to /sparql) accepted; larger gets 413 before it is read."""
+    max_update_bytes: int = 10 * 1024 * 1024
+    """Largest write body (/update, /store) accepted; larger gets 413 before it is read."""
+    body_timeout: float = 10.0
+    """Seconds a client may take to send its request body; a stalled upload is answered 408."""
+    rate_limit: bool = True
+    """Per-client rate limiting (client = address plus User-Agent); off only for benchmarks."""
+    rate_limit_burst: int = 60
+    """Requests a client may send at once before it must slow down (the bucket's size)."""
+    rate_limit_per_second: float = 5.0
+    """Sustained requests per second per client (the bucket's refill rate)."""
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    """Addresses or CIDR ranges of reverse proxies whose ``X-Forwarded-For`` names the client;
+    comma-separated in ``SOUSEI_TRUSTED_PROXIES``. Empty: the socket's peer is the client."""
+    state_dir: Path | None = None
+    """Folder for state shared by the server's processes (the rate-limit budget); a temporary
+    folder per server when ``None``."""
+    write_tokens: Annotated[list[str], NoDecode] = []
+    """Bearer tokens allowed to write (/update, /store); comma-separated in
+    ``SOUSEI_WRITE_TOKENS``. None configured: writes are off."""
+    read_tokens: Annotated[list[str], NoDecode] = []
+    """Bearer tokens allowed to read /store but not to write; ``SOUSEI_READ_TOKENS``."""
     resources: Path | None = None
     """A folder holding ``ontology/``, ``shapes/``, ``data/`` and ``queries/`` in place of the
     shipped ones (tests and previews)."""
+
+    @field_validator("trusted_proxies", "write_tokens", "read_tokens", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """Environment variables hold these lists comma-separated."""
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
 
 @lru_cache
