@@ -1,0 +1,197 @@
+"""The per-client request budget: one token bucket per client, kept in SQLite.
+
+Why SQLite: ``sousei-kg serve --workers N`` runs N processes, and a client's budget must hold
+across all of them (otherwise N processes would grant N times the budget). A small SQLite file
+in WAL mode is shared by every process of one server without a broker: each request is one short
+``BEGIN IMMEDIATE`` transaction (read the bucket, refill it, take a token, write it back), so two
+processes can never both spend the same token.
+
+The state is disposable: ``synchronous=OFF`` because losing the last bucket updates in a crash
+only hands clients a fresher budget. A bucket left alone for ``burst / per_second`` seconds is
+full again, which is what a missing row means too, so idle rows are deleted without changing any
+answer; that keeps the table as small as the set of recently active clients (and a hard cap
+bounds it under a flood of distinct clients).
+"""
+
+import logging
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+#: The database file in ``Settings.state_dir``.
+FILE_NAME = "rate-limit.sqlite3"
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS bucket ("
+    " client BLOB PRIMARY KEY, tokens REAL NOT NULL, updated REAL NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS bucket_updated ON bucket (updated)",
+)
+_SELECT = "SELECT tokens, updated FROM bucket WHERE client = ?"
+_UPSERT = (
+    "INSERT INTO bucket (client, tokens, updated) VALUES (?, ?, ?) "
+    "ON CONFLICT (client) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated"
+)
+_EXPIRE = "DELETE FROM bucket WHERE updated < ?"
+_COUNT = "SELECT count(*) FROM bucket"
+_EVICT = "DELETE FROM bucket WHERE client IN (SELECT client FROM bucket ORDER BY updated LIMIT ?)"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for one request, with what the ``RateLimit-*`` headers announce."""
+
+    allowed: bool
+    limit: int
+    """The bucket's size (``RateLimit-Limit``)."""
+    remaining: int
+    """Whole requests left right now (``RateLimit-Remaining``)."""
+    reset: int
+    """Seconds until the bucket is full again (``RateLimit-Reset``)."""
+    retry_after: int
+    """Seconds until the next request is allowed (``Retry-After``); 0 when allowed."""
+
+
+def refill(tokens: float, updated: float, now: float, burst: int, per_second: float) -> float:
+    """The bucket's content at ``now``. A clock that went backwards refills nothing (rather than
+    leaving the bucket stuck until the clock catches up)."""
+    return min(float(burst), tokens + max(0.0, now - updated) * per_second)
+
+
+def decide(tokens: float, burst: int, per_second: float) -> tuple[Decision, float]:
+    """Take one token if there is one: the decision and the bucket's new content.
+
+    A refused request costs nothing, so a client that keeps sending is still served at the
+    refill rate.
+    """
+    allowed = tokens >= 1.0
+    left = tokens - 1.0 if allowed else tokens
+    retry_after = 0 if allowed else max(1, math.ceil((1.0 - left) / per_second))
+    decision = Decision(
+        allowed=allowed,
+        limit=burst,
+        remaining=math.floor(left),
+        reset=math.ceil((burst - left) / per_second),
+        retry_after=retry_after,
+    )
+    return decision, left
+
+
+class TokenBuckets:
+    """Token buckets of ``burst`` requests refilled at ``per_second``, one per client key.
+
+    Args:
+        path: the SQLite file shared by the server's processes; ``None`` keeps the buckets in
+            this process's memory (one process only: tests, or an app run without ``serve``).
+        burst: requests a client may send at once.
+        per_second: sustained requests per second.
+        clock: seconds, the same in every process (wall-clock time; injectable for tests).
+        max_clients: rows kept at most; beyond, the longest-idle clients are forgotten.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        burst: int,
+        per_second: float,
+        clock: Callable[[], float] = time.time,
+        max_clients: int = 100_000,
+    ) -> None:
+        if burst < 1 or per_second <= 0:
+            raise ValueError("the rate limit needs a burst of at least 1 and a positive rate")
+        self.path = path
+        self.burst = burst
+        self.per_second = per_second
+        self.clock = clock
+        self.max_clients = max_clients
+        self._idle = burst / per_second  # an idle bucket is full after this long
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self._lock = threading.Lock()  # the event loop is one thread, but TestClient may not be
+        self._last_sweep = 0.0
+        self._writes_since_sweep = 0
+        self._last_warning = -math.inf
+
+    def _connect(self) -> sqlite3.Connection:
+        """The connection of this process, opened on first use (after a fork or spawn)."""
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        target = ":memory:" if self.path is None else str(self.path)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(
+            target, timeout=2.0, isolation_level=None, check_same_thread=False
+        )
+        if self.path is not None:
+            connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=OFF")
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        self._connection, self._pid = connection, os.getpid()
+        return connection
+
+    def take(self, client: bytes) -> Decision:
+        """Spend one token of ``client``'s bucket if it has one.
+
+        If the database cannot be used (a locked or unwritable file) the request is allowed and
+        a warning is logged at most once a minute: the limiter must not take the service down.
+        """
+        with self._lock:
+            try:
+                return self._take(client)
+            except sqlite3.Error as error:
+                now = time.monotonic()
+                if now - self._last_warning > 60:
+                    self._last_warning = now
+                    logger.warning("rate limit store unavailable, not limiting: %s", error)
+                return Decision(True, self.burst, self.burst - 1, 0, 0)
+
+    def _take(self, client: bytes) -> Decision:
+        connection = self._connect()
+        now = self.clock()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            row = connection.execute(_SELECT, (client,)).fetchone()
+            tokens = float(self.burst) if row is None else refill(row[0], row[1], now, *self._rate)
+            decision, left = decide(tokens, *self._rate)
+            connection.execute(_UPSERT, (client, left, now))
+            self._writes_since_sweep += 1
+            if self._writes_since_sweep >= 1000 or now - self._last_sweep >= self._idle:
+                self._sweep(connection, now)
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        return decision
+
+    @property
+    def _rate(self) -> tuple[int, float]:
+        return self.burst, self.per_second
+
+    def _sweep(self, connection: sqlite3.Connection, now: float) -> None:
+        """Forget full buckets, and the longest-idle ones past ``max_clients``."""
+        self._last_sweep, self._writes_since_sweep = now, 0
+        connection.execute(_EXPIRE, (now - self._idle,))
+        (count,) = connection.execute(_COUNT).fetchone()
+        if count > self.max_clients:
+            connection.execute(_EVICT, (count - self.max_clients,))
+
+    def clients(self) -> int:
+        """How many client rows the table holds (for tests and monitoring)."""
+        with self._lock:
+            (count,) = self._connect().execute(_COUNT).fetchone()
+            return int(count)
+
+    def close(self) -> None:
+        """Close this process's connection."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
