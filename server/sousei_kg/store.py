@@ -6,8 +6,10 @@ always builds from scratch into ``DIR/.oxigraph-building`` and swaps the result 
 existing store is replaced whole and a failed build leaves the previous store untouched.
 """
 
+import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections import Counter
@@ -51,22 +53,36 @@ __all__ = [
     "Term",
     "all_quads",
     "build_store",
+    "copy_store",
+    "drop_graph",
     "graph_counts",
+    "graph_triples",
+    "has_named_graph",
     "load_file",
     "load_shipped",
+    "merge_graph",
+    "open_snapshot",
     "open_store",
+    "open_writable",
     "quad_count",
     "read_manifest",
+    "replace_graph",
     "run_protocol_query",
     "run_query",
+    "run_update",
     "union_triples",
     "version_hash",
+    "write_manifest",
 ]
 
 OXIGRAPH_DIR = "oxigraph"
 MANIFEST_FILE = "manifest.json"
 _BUILDING_DIR = ".oxigraph-building"
 _OLD_DIR = ".oxigraph-old"
+JOURNAL_DIR = "journal"
+"""Where the writer keeps the change of a write until it is committed (see ``journal.py``)."""
+WRITER_LOCK = "writer.lock"
+"""Locked (``flock``) by the one process that writes to the store."""
 DEFAULT_GRAPH_KEY = "default"
 """Key of the default graph in ``Manifest.graphs``."""
 
@@ -114,6 +130,7 @@ def open_store(directory: Path | None) -> Store:
     if directory is None:
         return Store()
     read_manifest(directory)
+    _refuse_if_written(directory)
     path = directory / OXIGRAPH_DIR
     if not path.is_dir():
         raise StoreNotFoundError(f"{directory}: no {OXIGRAPH_DIR}/ folder; run `sousei-kg build`")
@@ -121,6 +138,136 @@ def open_store(directory: Path | None) -> Store:
         return Store.read_only(str(path))
     except OSError as error:
         raise StoreNotFoundError(f"{path}: cannot open the store ({error})") from error
+
+
+def _refuse_if_written(directory: Path) -> None:
+    """A store with a writing server must not be opened read-only beside it (pyoxigraph: undefined
+    behaviour), nor one whose last write is unfinished (only the writer can finish it).
+
+    Raises:
+        StoreNotFoundError: in either case, saying what to do.
+    """
+    journal = directory / JOURNAL_DIR
+    if journal.is_dir() and any(journal.iterdir()):
+        raise StoreNotFoundError(
+            f"{directory} has an unfinished write (in {JOURNAL_DIR}/); start `sousei-kg serve "
+            "--store DIR --write-token …` once to finish it"
+        )
+    lock = directory / WRITER_LOCK
+    if not lock.is_file():
+        return
+    with lock.open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreNotFoundError(
+                f"{directory} is open for writing by a running server; read it through that "
+                "server (or `sousei-kg backup`)"
+            ) from None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_writable(directory: Path) -> Store:
+    """Open a built store read-write: only the writer does this, holding ``writer.lock``.
+
+    Raises:
+        StoreNotFoundError: if the directory is not a built store or cannot be opened.
+    """
+    read_manifest(directory)
+    path = directory / OXIGRAPH_DIR
+    if not path.is_dir():
+        raise StoreNotFoundError(f"{directory}: no {OXIGRAPH_DIR}/ folder; run `sousei-kg build`")
+    try:
+        return Store(str(path))
+    except OSError as error:
+        raise StoreNotFoundError(f"{path}: cannot open the store for writing ({error})") from error
+
+
+def open_snapshot(path: Path) -> Store:
+    """Open a checkpoint made by :func:`Store.backup` read-only (nobody writes a checkpoint, so
+    several processes may open it at once, unlike a store that is being written).
+
+    Raises:
+        StoreNotFoundError: if the folder is not a store.
+    """
+    try:
+        return Store.read_only(str(path))
+    except OSError as error:
+        raise StoreNotFoundError(f"{path}: cannot open the snapshot ({error})") from error
+
+
+def copy_store(store: Store) -> Store:
+    """An in-memory copy of every quad (blank-node identifiers kept), and every named graph,
+    even an empty one."""
+    copy = Store()
+    copy.extend(store)
+    for graph in store.named_graphs():
+        copy.add_graph(graph)
+    return copy
+
+
+def run_update(store: Store, update: str, base_iri: str | None = None) -> None:
+    """Apply a SPARQL 1.1 Update (one transaction).
+
+    Raises:
+        QuerySyntaxError: if the update does not parse.
+        OSError: if the store cannot be written.
+    """
+    try:
+        store.update(update, base_iri=base_iri)
+    except SyntaxError as error:
+        raise _query_syntax_error(error) from error
+
+
+def has_named_graph(store: Store, iri: str) -> bool:
+    """Whether the store has the named graph (possibly empty)."""
+    return bool(store.contains_named_graph(NamedNode(iri)))
+
+
+def graph_triples(store: Store, iri: str | None) -> list[Triple]:
+    """The triples of one graph: a named graph, or the default graph for ``None``."""
+    graph = DefaultGraph() if iri is None else NamedNode(iri)
+    return [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
+
+
+def _graph(iri: str | None) -> NamedNode | DefaultGraph:
+    return DefaultGraph() if iri is None else NamedNode(iri)
+
+
+def merge_graph(store: Store, iri: str | None, triples: Sequence[Triple]) -> bool:
+    """Add triples to a graph (``None``: the default graph). Returns whether it created the
+    named graph."""
+    graph = _graph(iri)
+    created = isinstance(graph, NamedNode) and not store.contains_named_graph(graph)
+    if isinstance(graph, NamedNode):
+        store.add_graph(graph)
+    store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return created
+
+
+def replace_graph(store: Store, iri: str | None, triples: Sequence[Triple]) -> bool:
+    """Make a graph hold exactly ``triples``. Returns whether it created the named graph."""
+    store.clear_graph(_graph(iri))
+    return merge_graph(store, iri, triples)
+
+
+def drop_graph(store: Store, iri: str | None) -> bool:
+    """Remove a named graph (``None``: empty the default graph). Returns whether it existed."""
+    graph = _graph(iri)
+    if isinstance(graph, NamedNode) and not store.contains_named_graph(graph):
+        return False
+    store.remove_graph(graph)
+    return True
+
+
+def write_manifest(directory: Path, manifest: Manifest) -> None:
+    """Replace ``DIR/manifest.json`` atomically, flushed to disk."""
+    tmp = directory / (MANIFEST_FILE + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(manifest), indent=2) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(directory / MANIFEST_FILE)
 
 
 def load_file(store: Store, file: ShippedFile) -> None:

@@ -4,6 +4,10 @@ Each request takes an idle worker, sends it a job and waits for the answer witho
 event loop. If the time limit passes first, the worker is killed with SIGKILL (pyoxigraph cannot be
 interrupted otherwise) and a replacement starts in the background, so the work really stops and the
 other clients keep being served.
+
+After a write, :meth:`WorkerPool.refresh` names a newer snapshot; each worker reopens its store on
+it before its next query (milliseconds, same process), so every query that starts after the
+refresh sees the write.
 """
 
 import asyncio
@@ -13,7 +17,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
-from sousei_kg.execution.worker import StoreSource, worker_main
+from sousei_kg.execution.worker import Reopen, StoreSource, worker_main
 
 _CONTEXT = multiprocessing.get_context("spawn")
 
@@ -27,14 +31,31 @@ class PoolUnavailableError(Exception):
 
 
 class _Worker:
-    def __init__(self, process: BaseProcess, conn: Connection, isolated: bool) -> None:
+    def __init__(
+        self, process: BaseProcess, conn: Connection, isolated: bool, generation: int = 0
+    ) -> None:
         self.process = process
         self.conn = conn
         self.isolated = isolated
+        self.generation = generation
 
     async def request(self, job: QueryJob) -> QueryOutcome | QueryFailure:
+        answer = await self._exchange(job)
+        assert isinstance(answer, QueryOutcome | QueryFailure)  # noqa: S101 (worker protocol)
+        return answer
+
+    async def reopen(self, source: StoreSource, generation: int) -> bool:
+        """Make the worker read ``source``; returns whether it could."""
+        answer = await self._exchange(Reopen(source))
+        if answer == ("reopened", True):
+            self.generation = generation
+            return True
+        return False
+
+    async def _exchange(self, message: QueryJob | Reopen) -> object:
         loop = asyncio.get_running_loop()
-        answer: asyncio.Future[QueryOutcome | QueryFailure] = loop.create_future()
+        answer: asyncio.Future[object] = loop.create_future()
+        fd = self.conn.fileno()
         fd = self.conn.fileno()
 
         def readable() -> None:
@@ -46,7 +67,7 @@ class _Worker:
             except (EOFError, OSError) as error:
                 answer.set_exception(error)
 
-        self.conn.send(job)
+        self.conn.send(message)
         loop.add_reader(fd, readable)
         try:
             return await answer
@@ -77,6 +98,13 @@ class WorkerPool:
         self._workers: set[_Worker] = set()
         self._replacements: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._generation = 0
+
+    def refresh(self, source: StoreSource) -> None:
+        """Serve every query that starts from now on from ``source`` (a newer snapshot): each
+        worker reopens it before its next query; workers that start later open it directly."""
+        self.source = source
+        self._generation += 1
 
     @property
     def network_isolated(self) -> bool:
@@ -91,6 +119,7 @@ class WorkerPool:
 
     async def _spawn(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
+        generation = self._generation
         process = _CONTEXT.Process(
             target=worker_main,
             args=(child, self.source, self.isolate_network),
@@ -100,7 +129,7 @@ class WorkerPool:
         child.close()
         loop = asyncio.get_running_loop()
         ready = await loop.run_in_executor(None, parent.recv)
-        worker = _Worker(process, parent, bool(ready[1]))
+        worker = _Worker(process, parent, bool(ready[1]), generation)
         self._workers.add(worker)
         return worker
 
@@ -134,6 +163,12 @@ class WorkerPool:
                 "every query worker stayed busy past the time limit"
             ) from None
         try:
+            if worker.generation != self._generation:
+                reopened = await asyncio.wait_for(
+                    worker.reopen(self.source, self._generation), max(deadline - loop.time(), 0.001)
+                )
+                if not reopened:
+                    raise OSError("the worker could not open the newest snapshot")
             result = await asyncio.wait_for(worker.request(job), max(deadline - loop.time(), 0.001))
         except TimeoutError:
             self._replace(worker)

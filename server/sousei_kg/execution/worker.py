@@ -13,28 +13,41 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate
 from sousei_kg.execution.jobs import QueryJob
-from sousei_kg.store import Store, load_shipped, open_store
+from sousei_kg.store import Store, load_shipped, open_snapshot, open_store
 
 CLONE_NEWNET = 0x40000000
 
 
 @dataclass(frozen=True)
 class StoreSource:
-    """Where a worker gets its copy of the data: a built store (opened read-only) or the shipped
-    files (loaded into memory; ``resources`` replaces the shipped folders, as in Settings)."""
+    """Where a worker gets its copy of the data: a snapshot of a store that a writer owns, a built
+    store (opened read-only) or the shipped files (loaded into memory; ``resources`` replaces the
+    shipped folders, as in Settings)."""
 
     store: Path | None = None
     resources: Path | None = None
+    snapshot: Path | None = None
 
     def open(self) -> Store:
         """Open or load the store."""
+        if self.snapshot is not None:
+            return open_snapshot(self.snapshot)
         if self.store is not None:
             return open_store(self.store)
         store = open_store(None)
         load_shipped(store, self.resources)
         return store
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """Message to a worker: drop your store and open ``source`` (a newer snapshot after a write).
+    Answered ``("reopened", ok)``; cheaper than a new process, and keeps its network isolation."""
+
+    source: StoreSource
 
 
 def leave_network() -> bool:
@@ -59,7 +72,15 @@ def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) ->
     try:
         conn.send(("ready", isolated))
         while True:
-            job: QueryJob = conn.recv()
-            conn.send(evaluate(store, job))
+            message: QueryJob | Reopen = conn.recv()
+            if isinstance(message, Reopen):
+                try:
+                    store = message.source.open()
+                except (OSError, SouseiError):
+                    conn.send(("reopened", False))
+                    continue
+                conn.send(("reopened", True))
+                continue
+            conn.send(evaluate(store, message))
     except (EOFError, OSError):
         return  # the pool closed the pipe: it stopped or replaced this worker

@@ -1,0 +1,130 @@
+"""``/update``: the SPARQL 1.1 Protocol update operation (POST form or direct), behind a write
+token, validated against the shipped shapes before it commits.
+
+Off (404) unless the server has write tokens. ``/sparql`` never takes updates, and neither does a
+GET here (405).
+"""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from sousei_kg import sparql_guard
+from sousei_kg.config import CANONICAL_BASE
+from sousei_kg.deps import SettingsDep, public_base
+from sousei_kg.routes._writes import (
+    WRITES_OFF,
+    body_or_error,
+    commit_or_error,
+    payload_hash,
+    plain,
+    principal_or_error,
+    writer_of,
+)
+from sousei_kg.sparql_protocol import ProtocolError
+from sousei_kg.store import Store, run_update
+from sousei_kg.update_protocol import parse_update_request, with_using
+from sousei_kg.writes import WriteRequest
+
+router = APIRouter(tags=["update"])
+
+PATHS = ("/update", "/update/")
+ALLOW = "POST, OPTIONS"
+
+
+def _base_iri(request: Request, settings: SettingsDep) -> str:
+    """What relative IRIs in an update resolve against: this endpoint's URL (the protocol says
+    the base "MAY be the service endpoint")."""
+    base = public_base(request, settings) + "update"
+    return base if "://" in base else CANONICAL_BASE + "update"
+
+
+async def sparql_update(request: Request, settings: SettingsDep) -> Response:
+    """Apply a SPARQL 1.1 Update: 200 with what changed, 400/401/403/409/415 otherwise."""
+    writer = writer_of(request)
+    if writer is None:
+        return plain(404, WRITES_OFF)
+    if request.method != "POST":
+        message = f"method {request.method} is not allowed; updates use POST"
+        return plain(405, message, {"Allow": ALLOW})
+    principal = principal_or_error(request, settings, write=True)
+    if isinstance(principal, Response):
+        return principal
+    body = await body_or_error(request, settings)
+    if isinstance(body, Response):
+        return body
+    try:
+        parsed = parse_update_request(
+            request.method, request.headers.get("content-type"), request.scope["query_string"], body
+        )
+        sparql_guard.check(parsed.update)
+        text = with_using(parsed)
+    except ProtocolError as error:
+        return plain(error.status, error.message)
+    except sparql_guard.ForbiddenQueryError as error:
+        return plain(400, str(error).replace("the query", "the update"))
+    base = _base_iri(request, settings)
+
+    def apply(copy: Store) -> bool:
+        run_update(copy, text, base)
+        return False
+
+    write = WriteRequest("update", None, principal.token_id, payload_hash(body), apply)
+    commit = await commit_or_error(request, writer, write, settings)
+    if isinstance(commit, Response):
+        return commit
+    return JSONResponse(
+        {"added": commit.added, "removed": commit.removed, "dataset_version": commit.graph.version}
+    )
+
+
+async def allowed_methods() -> Response:
+    """A plain OPTIONS."""
+    return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/sparql-update": {"schema": {"type": "string"}},
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["update"],
+                    "properties": {
+                        "update": {"type": "string"},
+                        "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+        },
+    }
+}
+
+for _path in PATHS:
+    _slash = "_slash" if _path.endswith("/") else ""
+    router.add_api_route(
+        _path,
+        sparql_update,
+        methods=["POST"],
+        summary="SPARQL 1.1 Update (needs a write token; validated before it commits)",
+        response_class=Response,
+        openapi_extra=_DOC,
+        include_in_schema=not _slash,
+        operation_id="sparql_update" + _slash,
+    )
+    router.add_api_route(
+        _path,
+        sparql_update,
+        methods=["GET", "HEAD", "PUT", "DELETE", "PATCH"],
+        include_in_schema=False,
+        operation_id="sparql_update_not_allowed" + _slash,
+    )
+    router.add_api_route(
+        _path,
+        allowed_methods,
+        methods=["OPTIONS"],
+        include_in_schema=False,
+        operation_id="sparql_update_options" + _slash,
+    )
