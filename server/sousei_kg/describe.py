@@ -175,8 +175,13 @@ def triples_of(result: QueryBoolean | QuerySolutions | QueryTriples) -> QueryTri
 
 
 def exists(store: Store, iri: str) -> bool:
-    """Whether any triple has ``iri`` as subject."""
-    result = run_query(store, EXISTS_QUERY, {"r": NamedNode(iri)})
+    """Whether any triple has ``iri`` as subject (never, if ``iri`` is not a valid IRI: the text
+    comes from request paths such as ``/doc/a b`` or ``/id/%00``, which must answer 404)."""
+    try:
+        node = NamedNode(iri)
+    except ValueError:
+        return False
+    result = run_query(store, EXISTS_QUERY, {"r": node})
     return isinstance(result, QueryBoolean) and bool(result)
 
 

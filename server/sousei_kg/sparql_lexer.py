@@ -14,7 +14,12 @@ The lexer follows the SPARQL 1.1 grammar's terminals where the engine's reading 
 - ``<…>`` is an IRI only if it matches IRIREF; otherwise ``<`` is an operator;
 - a prefixed name (``ex:local.name``) is one token, as the engine's longest match reads it (a
   keyword after a dot inside it is still refused, to be safe);
-- any other run of letters is a word; ``SERVICE``/``LOAD`` in any letter case is refused.
+- any other run of letters is a word; ``SERVICE``/``LOAD`` in any letter case is refused;
+- brackets (``{``, ``(``, ``[``) nested more than :data:`MAX_NESTING` deep are refused: the
+  engine's parser is recursive, and a few thousand levels overflow its stack and kill the process.
+
+The lexer runs before every query, on the event loop, so it must stay linear in the length of the
+text, whatever the text is.
 """
 
 import re
@@ -34,9 +39,18 @@ _PREFIXED_NAME = re.compile(
     rf"(?:(?:[{_NAME_CHAR}.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*"
     rf"(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%]))?)?"
 )
+# A run of the characters a prefix can hold: no prefixed name can start inside a run where one
+# failed to start at a name-start character, since every start would end where that one did.
+_NAME_START_CHAR = re.compile(rf"[{_NAME_START}_]")
+_NAME_RUN = re.compile(rf"[{_NAME_CHAR}.]*")
 _VARIABLE = re.compile(rf"[?$][{_NAME_CHAR}]*")
 _WORD = re.compile(rf"[{_NAME_START}][A-Za-z0-9_\u00C0-\U0010FFFF]*")
 _LANG_TAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+
+
+MAX_NESTING = 128
+"""Deepest bracket nesting accepted. Real queries stay far below; pyoxigraph 0.5.13 overflows its
+stack (and the worker process dies) near 1,000 nested function calls and 5,000 nested groups."""
 
 
 class LexerError(ValueError):
@@ -103,6 +117,8 @@ def words(text: str) -> list[Word]:
     text = decode_escapes(text)
     found: list[Word] = []
     i, n = 0, len(text)
+    depth = 0
+    no_name_before = 0  # no prefixed name starts before this index (see _NAME_RUN)
     while i < n:
         char = text[i]
         if char.isspace():
@@ -121,13 +137,32 @@ def words(text: str) -> list[Word]:
         elif char == "@":
             tag = _LANG_TAG.match(text, i)
             i = tag.end() if tag else i + 1
-        elif (name := _PREFIXED_NAME.match(text, i)) and name.end() > i and ":" in name.group(0):
+        elif char in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise LexerError(f"brackets are nested more than {MAX_NESTING} deep")
+            i += 1
+        elif char in "})]":
+            depth = max(depth - 1, 0)
+            i += 1
+        elif (
+            i >= no_name_before
+            and (name := _PREFIXED_NAME.match(text, i))
+            and name.end() > i
+            and ":" in name.group(0)
+        ):
             local = name.group(0).rsplit(":", 1)[1]
             found.extend(Word(piece.upper(), True) for piece in local.split(".")[1:] if piece)
             i = name.end()
-        elif word := _WORD.match(text, i):
-            found.append(Word(word.group(0).upper()))
-            i = word.end()
         else:
-            i += 1
+            if i >= no_name_before and _NAME_START_CHAR.match(text, i):
+                # Without this, "a.a.a.…" rescans the rest of the run from every "a" (quadratic:
+                # 40 KB took 8 s on the event loop).
+                run = _NAME_RUN.match(text, i)
+                no_name_before = run.end() if run else i + 1
+            if word := _WORD.match(text, i):
+                found.append(Word(word.group(0).upper()))
+                i = word.end()
+            else:
+                i += 1
     return found
