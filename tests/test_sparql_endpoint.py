@@ -401,11 +401,14 @@ def test_service_description_content(client: TestClient) -> None:
     assert max(sizes.values()) < union_size <= health["quads"]
 
 
-def test_browser_gets_the_service_description_in_turtle(client: TestClient) -> None:
-    response = client.get("/sparql", headers={"Accept": BROWSER})
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "text/turtle; charset=utf-8"
-    assert (None, SD.endpoint, None) in graph_of(response)
+def test_browser_gets_the_editor_and_tools_the_service_description(client: TestClient) -> None:
+    page = client.get("/sparql", headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "yasgui" in page.text.lower()
+    description = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert description.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert (None, SD.endpoint, None) in graph_of(description)
 
 
 def test_service_description_406(client: TestClient) -> None:

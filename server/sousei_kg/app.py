@@ -17,12 +17,16 @@ from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.knowledge_graph import open_knowledge_graph
 from sousei_kg.negotiation import NotAcceptableError
-from sousei_kg.routes import dataset, health
+from sousei_kg.protection import ProtectionMiddleware
+from sousei_kg.routes import dataset, editor, health, organisations, web
+from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
 from sousei_kg.routes import resources as resource_routes
 from sousei_kg.routes import search as search_routes
 from sousei_kg.routes import sparql as sparql_routes
+from sousei_kg.routes import update as update_routes
 from sousei_kg.routes import vocabulary as vocabulary_routes
+from sousei_kg.routes._writes import close_write_side, open_write_side
 
 STATIC = Path(__file__).parent / "static"
 EXPOSED_HEADERS = ["X-Dataset-Version", "ETag", "Last-Modified", "Link", "Content-Disposition"]
@@ -39,9 +43,12 @@ class DatasetVersionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        graph = getattr(scope["app"].state, "knowledge_graph", None)
+        state = scope["app"].state
 
         async def send_with_version(message: Message) -> None:
+            # Read the graph when the answer starts, not when the request came in: a write swaps
+            # it, and the write's own answer must name the new version.
+            graph = getattr(state, "knowledge_graph", None)
             if message["type"] == "http.response.start" and graph is not None:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-dataset-version", graph.version.encode("ascii")))
@@ -57,18 +64,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.knowledge_graph = open_knowledge_graph(settings)
-        pool = WorkerPool(
-            settings.query_workers,
-            StoreSource(store=settings.store, resources=settings.resources),
-            isolate_network=settings.isolate_network,
-        )
+        source = open_write_side(app, settings)  # the writer and its snapshot, if writes are on
+        if source is None:
+            app.state.knowledge_graph = open_knowledge_graph(settings)
+            source = StoreSource(store=settings.store, resources=settings.resources)
+        pool = WorkerPool(settings.query_workers, source, isolate_network=settings.isolate_network)
         await pool.start()
         app.state.query_pool = pool
         try:
             yield
         finally:
             await pool.close()
+            close_write_side(app)
 
     app = FastAPI(
         title="sousei-kg",
@@ -91,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.add_middleware(DatasetVersionMiddleware)
+    # Outermost: request limits and the rate limit run before CORS, GZip and routing.
+    app.add_middleware(ProtectionMiddleware, settings=settings)
 
     @app.exception_handler(NotAcceptableError)
     async def not_acceptable(_request: Request, error: NotAcceptableError) -> Response:
@@ -104,4 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vocabulary_routes.router)
     app.include_router(search_routes.router)
     app.include_router(dataset.router)
+    app.include_router(web.router)
+    app.include_router(organisations.router)
+    app.include_router(editor.router)
+    app.include_router(update_routes.router)
+    app.include_router(graph_store_routes.router)
     return app

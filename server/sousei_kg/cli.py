@@ -303,6 +303,8 @@ def serve(
     Every option also reads its ``SOUSEI_*`` environment variable (``SOUSEI_QUERY_TIMEOUT``…);
     options win. See docs/security.md for the limits and their defaults.
     """
+    import tempfile
+
     import uvicorn  # imported here: the other commands do not need a web server
 
     from sousei_kg.config import Settings
@@ -324,14 +326,63 @@ def serve(
     for name, value in overrides.items():
         text = ",".join(value) if isinstance(value, list) else str(value)
         os.environ["SOUSEI_" + name.upper()] = text
-    uvicorn.run(
-        "sousei_kg.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="warning",
-    )
+    with tempfile.TemporaryDirectory(prefix="sousei-kg-state-") as scratch:
+        if settings.state_dir is None:
+            # All processes of this server share the rate-limit budget through one file.
+            os.environ["SOUSEI_STATE_DIR"] = scratch
+        uvicorn.run(
+            "sousei_kg.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="warning",
+            # X-Forwarded-For/-Proto count only from the configured proxies (uvicorn's default
+            # trusts 127.0.0.1, which would let any local client pick its rate-limit identity).
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or None,
+            # h11 refuses a request line plus headers over 16 KiB by default, before the app
+            # runs: leave room for the longest target we accept, so it gets a 414 that says why.
+            h11_max_incomplete_event_size=settings.max_url_bytes + 16 * 1024,
+        )
+
+
+@cli.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="The store to back up (a running server's newest snapshot if one writes it).",
+)
+def backup(target: Path, store_dir: Path) -> None:
+    """Copy a store, its manifest and its audit log into the new folder TARGET."""
+    from sousei_kg.backups import backup as backup_store
+
+    manifest = backup_store(store_dir, target)
+    click.echo(f"backup: {target}")
+    click.echo(f"quads: {manifest.quad_count}")
+    click.echo(f"version hash: {manifest.version_hash}")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The store to replace (no server may be writing it).",
+)
+def restore(source: Path, store_dir: Path) -> None:
+    """Replace a store with the backup in SOURCE, after checking its version hash."""
+    from sousei_kg.backups import restore as restore_store
+
+    manifest = restore_store(source, store_dir)
+    click.echo(f"store: {store_dir}")
+    click.echo(f"version hash: {manifest.version_hash} (verified)")
 
 
 def parse_param(text: str) -> tuple[str, Term]:

@@ -24,7 +24,6 @@ from sousei_kg.negotiation import (
     DATASET_FORMATS,
     GRAPH_FORMATS,
     RESULT_FORMATS,
-    TURTLE,
     Format,
     NotAcceptableError,
     prefers_html,
@@ -83,19 +82,22 @@ def describe_service(graph: KnowledgeGraph, endpoint: str, fmt: Format) -> Respo
     return _rdf(triples, fmt)
 
 
-def browser_landing(graph: KnowledgeGraph, endpoint: str) -> Response:
-    """What a browser gets from a bare GET. The query editor (a later issue) will be served here;
-    until then, the Service Description in Turtle, which browsers show as text."""
-    return describe_service(graph, endpoint, TURTLE)
+def browser_landing(request: Request, endpoint: str) -> Response:
+    """What a browser gets from a bare GET: the query editor (YASGUI, served by this server)."""
+    # Imported here: the editor module is the web layer, built on top of the protocol routes.
+    from sousei_kg.routes.editor import editor_page
+
+    return editor_page(request, endpoint)
 
 
 def describe_or_land(
-    protocol: ProtocolRequest, graph: KnowledgeGraph, endpoint: str, accept: str | None
+    request: Request, protocol: ProtocolRequest, graph: KnowledgeGraph, endpoint: str
 ) -> Response:
-    """A request without a query: the Service Description, or the browser's landing page."""
+    """A request without a query: the Service Description, or the browser's editor page."""
+    accept = request.headers.get("accept")
     try:
         if not protocol.formats and prefers_html(accept):
-            return browser_landing(graph, endpoint)
+            return browser_landing(request, endpoint)
         return describe_service(graph, endpoint, choose_format(RDF_OFFER, accept, protocol.formats))
     except NotAcceptableError as error:
         return _plain(406, f"406 Not Acceptable: {error}")
@@ -122,7 +124,7 @@ async def sparql_query(request: Request, graph: GraphDep, settings: SettingsDep)
     endpoint = _endpoint(request, settings)
     accept = request.headers.get("accept")
     if protocol.query is None:
-        return await run_in_threadpool(describe_or_land, protocol, graph, endpoint, accept)
+        return await run_in_threadpool(describe_or_land, request, protocol, graph, endpoint)
     try:
         sparql_guard.check(protocol.query)
     except sparql_guard.ForbiddenQueryError as error:

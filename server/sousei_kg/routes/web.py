@@ -1,0 +1,191 @@
+"""The pages for people: the landing page ``/``, the logic model ``/logic-model`` (and its static
+``/logic-model.svg``) and the KPI explorer ``/kpis``.
+
+Each page is rendered on the server from the store, in Japanese or English (``?lang=`` over
+``Accept-Language``), carries validators keyed to the dataset version, language and query, and works
+without JavaScript; the small scripts in ``static/`` only add suggestions and instant highlighting.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pyoxigraph import Literal, NamedNode
+
+from sousei_kg.catalog import catalog_for
+from sousei_kg.conditional import etag_for, not_modified, validators
+from sousei_kg.config import Settings
+from sousei_kg.dataset_description import statistics
+from sousei_kg.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.describe import solutions_of
+from sousei_kg.diagram import Diagram, build
+from sousei_kg.dumps import DUMP_FILES
+from sousei_kg.html import LinkRewriter, environment, page_language, render
+from sousei_kg.knowledge_graph import KnowledgeGraph
+from sousei_kg.store import run_query
+from sousei_kg.web_data import counts, dataset_json_ld, json_ld
+
+router = APIRouter(tags=["pages"])
+
+VARY = "Accept, Accept-Language"
+KPI_QUERY = "list-measures-for-kpi"
+"""The named query behind the KPI explorer's table and its CSV download."""
+_DIAGRAMS: dict[str, Diagram] = {}
+
+
+def diagram_of(graph: KnowledgeGraph) -> Diagram:
+    """The laid-out logic model of this dataset version (built once per version)."""
+    if graph.version not in _DIAGRAMS:
+        _DIAGRAMS.clear()  # a server holds one dataset version at a time
+        _DIAGRAMS[graph.version] = build(graph.store)
+    return _DIAGRAMS[graph.version]
+
+
+def page(
+    request: Request,
+    graph: KnowledgeGraph,
+    settings: Settings,
+    template: str,
+    context: Callable[[str, str], dict[str, Any]],
+) -> Response:
+    """Render ``template`` with ``context(lang, base)``, or answer 304 if the client has it.
+
+    The ETag covers the dataset version, the page, the language, the public base and the query
+    string, so each variant a cache may hold has its own tag (``Vary`` names the headers).
+    """
+    base = public_base(request, settings)
+    lang = page_language(request)
+    etag = etag_for(graph, "page", request.url.path, lang, base, str(request.url.query))
+    if (cached := not_modified(request, graph, etag)) is not None:
+        cached.headers["Vary"] = VARY
+        return cached
+    headers = validators(graph, etag)
+    return render(
+        request, template, lang=lang, public_base=base, headers=headers, **context(lang, base)
+    )
+
+
+@router.get("/", summary="The landing page: what the dataset is, its numbers and where to go")
+def landing(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+    """The landing page, with a schema.org ``Dataset`` description for dataset search engines."""
+
+    def context(_lang: str, base: str) -> dict[str, Any]:
+        enumerated, declared = counts(graph.store)
+        stats = statistics(graph)
+        temporal = f"{stats.period.start.value}/{stats.period.end.value}" if stats.period else None
+        downloads = [(base + f.path, f.content_type.split(";")[0]) for f in DUMP_FILES]
+        document = dataset_json_ld(
+            base=base,
+            name={
+                "ja": "地方創生に関する総合戦略 知識グラフ (sousei-kg)",
+                "en": "sousei-kg: Japan's Regional Revitalization strategy as a knowledge graph",
+            },
+            description={
+                "ja": "地方創生に関する総合戦略（2025〜2029年度）の要約をRDFにしたもの。"
+                "ロジックモデル（政策目標・KPI・アウトカム・アウトプット）、施策、担当府省庁。",
+                "en": "The summary of the Comprehensive Strategy for Regional Revitalization "
+                "(FY2025–FY2029) as RDF: the logic model (goals, KPIs, outcomes, outputs), "
+                "measures and responsible ministries.",
+            },
+            downloads=downloads,
+            version=graph.version,
+            temporal=temporal,
+        )
+        return {
+            "enumerated": enumerated,
+            "declared": declared,
+            "statements": graph.quad_count,
+            "diagram": diagram_of(graph),
+            "json_ld": json_ld(document),
+        }
+
+    return page(request, graph, settings, "index.html", context)
+
+
+@router.get("/logic-model", summary="The logic model as an interactive diagram")
+def logic_model(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+    """Goals → outcomes → outputs → measures; ``?kpi=`` highlights what reaches that KPI."""
+    diagram = diagram_of(graph)
+    selected = diagram.kpi(request.query_params.get("kpi"))
+
+    def context(_lang: str, _base: str) -> dict[str, Any]:
+        return {"d": diagram, "selected": selected.key if selected else None}
+
+    return page(request, graph, settings, "logic-model.html", context)
+
+
+@router.head("/logic-model.svg", include_in_schema=False)
+@router.get(
+    "/logic-model.svg",
+    summary="The logic model as a static SVG (no JavaScript), for reports and slides",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def logic_model_svg(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+    """The same drawing rendered on the server; ``?kpi=`` and ``?lang=`` as on the page."""
+    diagram = diagram_of(graph)
+    selected = diagram.kpi(request.query_params.get("kpi"))
+    base = public_base(request, settings)
+    lang = page_language(request)
+    etag = etag_for(graph, "svg", lang, base, selected.key if selected else "")
+    headers = {**validators(graph, etag), "Vary": VARY, "Content-Language": lang}
+    if (cached := not_modified(request, graph, etag)) is not None:
+        cached.headers.update(headers)
+        return cached
+    body = (
+        environment()
+        .get_template("logic-model.svg")
+        .render(
+            d=diagram,
+            lang=lang,
+            base=base,
+            link=LinkRewriter(base),
+            selected=selected.key if selected else None,
+            svg_id="logic-model",
+        )
+    )
+    return Response(body, media_type="image/svg+xml; charset=utf-8", headers=headers)
+
+
+@router.get("/kpis", summary="KPI explorer: the measures that reach a KPI, with paths")
+def kpis(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
+    """Pick a KPI → the measures with a path to its goal, hop by hop, with the responsible
+    organisations, a CSV download (the named query ``list-measures-for-kpi``) and the diagram."""
+    diagram = diagram_of(graph)
+    selected = diagram.kpi(request.query_params.get("kpi"))
+
+    def context(_lang: str, _base: str) -> dict[str, Any]:
+        rows: list[dict[str, Any]] = []
+        if selected is not None:
+            query = catalog_for(settings.resources).get(KPI_QUERY)
+            if query is None:  # the shipped catalogue always has it
+                raise LookupError(f"the named query {KPI_QUERY} is missing")
+            result = run_query(graph.store, query.text, {"kpi": NamedNode(selected.iri)})
+            rows = [_kpi_row(row) for row in solutions_of(result)]
+        return {
+            "d": diagram,
+            "selected": selected.key if selected else None,
+            "kpi": selected,
+            "rows": rows,
+            "measures": sorted({r["measure"] for r in rows}),
+            "query_name": KPI_QUERY,
+        }
+
+    return page(request, graph, settings, "kpis.html", context)
+
+
+def _kpi_row(row: Any) -> dict[str, Any]:
+    """One path of the named query: its hops (IRIs) and the organisations in both languages."""
+
+    def value(name: str) -> str | None:
+        term = row[name]
+        return term.value if isinstance(term, NamedNode | Literal) else None
+
+    return {
+        "measure": value("measure"),
+        "hops": [h for h in (value("output"), value("outcome"), value("goal")) if h],
+        "organisations": {"ja": value("organisations") or "", "en": value("organisationsEn") or ""},
+        "stated": value("sourceStated") == "true",
+        "confidence": value("measureLinkConfidence"),
+    }
