@@ -1,6 +1,8 @@
 """Loading, hashing, building and querying the store."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,17 @@ def test_shipped_files_load() -> None:
     assert counts.get(ONTOLOGY_GRAPH, 0) > 0
     assert counts.get(SHAPES_GRAPH, 0) > 0
     assert any(g.startswith(GRAPH) and g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH) for g in counts)
+
+
+def test_a_deep_update_does_not_overflow_the_engine() -> None:
+    """A flat chain of 20,000 negations nests as deep as it is long in pyoxigraph's recursive
+    parser; on the default stack it kills the process (exit 139). Run in a child process so that
+    a regression fails this test instead of the whole run."""
+    program = (
+        "from pyoxigraph import Store\n"
+        "from sousei_kg.store import run_update\n"
+        "run_update(Store(), 'DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(' + '!' * 20000 + "
+        "'true) }')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode()[-500:]

@@ -65,10 +65,17 @@ class Word:
         text: the word, upper-cased (SPARQL keywords are case-insensitive).
         after_dot_in_name: the word follows a dot inside a prefixed name (``ex:a.SERVICE``): the
             engine reads it as part of the name, a cautious reader may not.
+        start: its offset in the text (after ``\\u`` escapes are decoded).
+        braces: how many ``{`` enclose it (0: at the top level of a query or update).
+        braces_before: how many ``{`` and ``}`` come before it, so a caller can tell whether a
+            group opened or closed between two words.
     """
 
     text: str
     after_dot_in_name: bool = False
+    start: int = 0
+    braces: int = 0
+    braces_before: int = 0
 
 
 def decode_escapes(text: str) -> str:
@@ -118,6 +125,7 @@ def words(text: str) -> list[Word]:
     found: list[Word] = []
     i, n = 0, len(text)
     depth = 0
+    braces = braces_before = 0
     no_name_before = 0  # no prefixed name starts before this index (see _NAME_RUN)
     while i < n:
         char = text[i]
@@ -141,9 +149,13 @@ def words(text: str) -> list[Word]:
             depth += 1
             if depth > MAX_NESTING:
                 raise LexerError(f"brackets are nested more than {MAX_NESTING} deep")
+            if char == "{":
+                braces, braces_before = braces + 1, braces_before + 1
             i += 1
         elif char in "})]":
             depth = max(depth - 1, 0)
+            if char == "}":
+                braces, braces_before = max(braces - 1, 0), braces_before + 1
             i += 1
         elif (
             i >= no_name_before
@@ -152,7 +164,11 @@ def words(text: str) -> list[Word]:
             and ":" in name.group(0)
         ):
             local = name.group(0).rsplit(":", 1)[1]
-            found.extend(Word(piece.upper(), True) for piece in local.split(".")[1:] if piece)
+            found.extend(
+                Word(piece.upper(), True, name.start(), braces, braces_before)
+                for piece in local.split(".")[1:]
+                if piece
+            )
             i = name.end()
         else:
             if i >= no_name_before and _NAME_START_CHAR.match(text, i):
@@ -161,7 +177,7 @@ def words(text: str) -> list[Word]:
                 run = _NAME_RUN.match(text, i)
                 no_name_before = run.end() if run else i + 1
             if word := _WORD.match(text, i):
-                found.append(Word(word.group(0).upper()))
+                found.append(Word(word.group(0).upper(), False, i, braces, braces_before))
                 i = word.end()
             else:
                 i += 1

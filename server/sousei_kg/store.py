@@ -37,6 +37,7 @@ from pyoxigraph import (
 )
 
 from sousei_kg import __version__
+from sousei_kg.engine_thread import run_on_large_stack
 from sousei_kg.errors import (
     DataFileError,
     QueryParameterError,
@@ -207,14 +208,15 @@ def copy_store(store: Store) -> Store:
 
 
 def run_update(store: Store, update: str, base_iri: str | None = None) -> None:
-    """Apply a SPARQL 1.1 Update (one transaction).
+    """Apply a SPARQL 1.1 Update (one transaction), on a large stack: a deep expression in an
+    update would otherwise overflow the engine's recursion and take the server down.
 
     Raises:
         QuerySyntaxError: if the update does not parse.
         OSError: if the store cannot be written.
     """
     try:
-        store.update(update, base_iri=base_iri)
+        run_on_large_stack(lambda: store.update(update, base_iri=base_iri))
     except SyntaxError as error:
         raise _query_syntax_error(error) from error
 

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode
 
 # The shared protocol helpers and lexer pieces: one reading of requests and SPARQL text.
-from sousei_kg.sparql_lexer import _IRIREF, _LANG_TAG, _PREFIXED_NAME, _VARIABLE, _WORD, LexerError
-from sousei_kg.sparql_lexer import _skip_string as skip_string
+from sousei_kg.sparql_lexer import LexerError, words
 from sousei_kg.sparql_protocol import FORM, SPARQL_UPDATE, ProtocolError
 from sousei_kg.sparql_protocol import _iris as iris
 from sousei_kg.sparql_protocol import _media_type as media_type
@@ -89,39 +88,17 @@ def parse_update_request(
 
 def _top_level_words(text: str) -> list[tuple[str, int, bool]]:
     """Words outside any ``{…}``: (upper-cased word, offset, whether a ``{`` or ``}`` came
-    between it and the previous such word). Mirrors :func:`sousei_kg.sparql_lexer.words`."""
+    between it and the previous such word), from the shared lexer (:func:`sparql_lexer.words`).
+
+    Raises:
+        LexerError: if the text cannot be lexed with certainty.
+    """
     found: list[tuple[str, int, bool]] = []
-    depth, i, n, braced = 0, 0, len(text), False
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            i += 1
-        elif char == "#":
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline + 1
-        elif char in "'\"":
-            i = skip_string(text, i)
-        elif char in "{}":
-            depth += 1 if char == "{" else -1
-            braced, i = True, i + 1
-        elif char == "<":
-            iri = _IRIREF.match(text, i)
-            i = iri.end() if iri else i + 1
-        elif char in "?$":
-            match = _VARIABLE.match(text, i)
-            i = match.end() if match and match.end() > i + 1 else i + 1
-        elif char == "@":
-            tag = _LANG_TAG.match(text, i)
-            i = tag.end() if tag else i + 1
-        elif (name := _PREFIXED_NAME.match(text, i)) and name.end() > i and ":" in name.group(0):
-            i = name.end()
-        elif word := _WORD.match(text, i):
-            if depth == 0:
-                found.append((word.group(0).upper(), i, braced))
-                braced = False
-            i = word.end()
-        else:
-            i += 1
+    seen = 0
+    for word in words(text):
+        if word.braces == 0 and not word.after_dot_in_name:
+            found.append((word.text, word.start, word.braces_before != seen))
+            seen = word.braces_before
     return found
 
 
@@ -141,10 +118,10 @@ def with_using(request: UpdateRequest) -> str:
             400, "using-graph-uri/using-named-graph-uri cannot be combined with \\u escapes"
         )
     try:
-        words = _top_level_words(text)
+        top_words = _top_level_words(text)
     except LexerError as error:
         raise ProtocolError(400, f"the update could not be read: {error}") from None
-    conflict = next((w for w, _, _ in words if w in ("USING", "WITH")), None)
+    conflict = next((w for w, _, _ in top_words if w in ("USING", "WITH")), None)
     if conflict is not None:
         raise ProtocolError(
             400,
@@ -155,10 +132,10 @@ def with_using(request: UpdateRequest) -> str:
     clauses += [f"USING NAMED {NamedNode(iri)}" for iri in request.using_named_graphs]
     insertion = " ".join(clauses) + " "
     pieces, last = [], 0
-    for index, (word, offset, braced) in enumerate(words):
+    for index, (word, offset, braced) in enumerate(top_words):
         if word != "WHERE":
             continue
-        if index > 0 and words[index - 1][0] == "DELETE" and not braced:
+        if index > 0 and top_words[index - 1][0] == "DELETE" and not braced:
             raise ProtocolError(
                 400,
                 "using-graph-uri/using-named-graph-uri cannot apply to DELETE WHERE; write "

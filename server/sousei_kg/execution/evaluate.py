@@ -5,7 +5,6 @@ The same function runs inside worker processes and, in tests, in process. It rea
 of it is sent.
 """
 
-import threading
 from itertools import islice
 
 from pyoxigraph import (
@@ -18,6 +17,7 @@ from pyoxigraph import (
     Variable,
 )
 
+from sousei_kg.engine_thread import run_on_large_stack
 from sousei_kg.errors import QuerySyntaxError
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome, TermSpec
 from sousei_kg.execution.writers import SOLUTION_WRITERS
@@ -61,18 +61,8 @@ def term_to_spec(term: NamedNode | BlankNode | Literal) -> TermSpec:
     return ("literal", term.value, term.language or "", term.datatype.value)
 
 
-ENGINE_STACK_BYTES = 512 * 1024 * 1024
-"""Stack of the thread that runs the engine. pyoxigraph 0.5.13 parses and evaluates recursively,
-and a flat chain (``!!!…true``, ``1+1+…``, ``{} UNION {} …``, ``FILTER(1) FILTER(1) …``) builds a
-tree as deep as the chain is long: about 12,000 links, well within the request size limit,
-overflow the default 8 MiB stack and kill the worker (the client got 503, the pool a respawn).
-512 MiB is address space, not memory (only the pages a query touches are used); it holds the
-deepest tree a 100 KB query builds with room to spare. Bracket nesting is capped by the lexer."""
-_STACK_SIZE_LOCK = threading.Lock()  # threading.stack_size is process-wide
-
-
 def evaluate(store: Store, job: QueryJob) -> QueryOutcome | QueryFailure:
-    """Run ``job`` on ``store``, on a thread with a stack of :data:`ENGINE_STACK_BYTES`.
+    """Run ``job`` on ``store``, on a thread with a large stack (see :mod:`engine_thread`).
 
     Args:
         store: the store.
@@ -81,30 +71,7 @@ def evaluate(store: Store, job: QueryJob) -> QueryOutcome | QueryFailure:
     Returns:
         The serialized outcome, or why the engine refused the query.
     """
-    answer: list[QueryOutcome | QueryFailure] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            answer.append(_evaluate(store, job))
-        except BaseException as error:  # re-raised in the caller's thread, as if run there
-            failure.append(error)
-
-    with _STACK_SIZE_LOCK:
-        previous = threading.stack_size(ENGINE_STACK_BYTES)
-        try:
-            thread = threading.Thread(target=run, name="sousei-kg-engine")
-            thread.start()
-        except RuntimeError:  # no room for such a thread: run with the current stack
-            thread = None
-        finally:
-            threading.stack_size(previous)
-    if thread is None:
-        return _evaluate(store, job)
-    thread.join()
-    if failure:
-        raise failure[0]
-    return answer[0]
+    return run_on_large_stack(lambda: _evaluate(store, job))
 
 
 def _evaluate(store: Store, job: QueryJob) -> QueryOutcome | QueryFailure:
