@@ -25,7 +25,8 @@ def health(graph: GraphDep) -> dict[str, Any]:
 
 @router.get("/limits", summary="The limits this endpoint enforces")
 def limits(settings: SettingsDep) -> dict[str, Any]:
-    """What every query is held to, as also announced in each answer's headers."""
+    """Every limit a client is held to (docs/security.md explains each); the query limits are
+    also announced in each answer's headers, the rate limit in ``RateLimit-*`` headers."""
     return {
         "query_time_limit_seconds": settings.query_timeout,
         "result_cap": {
@@ -36,5 +37,18 @@ def limits(settings: SettingsDep) -> dict[str, Any]:
             ),
         },
         "query_workers": settings.query_workers,
+        "request": {
+            "max_url_bytes": settings.max_url_bytes,
+            "max_query_body_bytes": settings.max_query_bytes,
+            "max_update_body_bytes": settings.max_update_bytes,
+            "body_timeout_seconds": settings.body_timeout,
+        },
+        "rate_limit": {
+            "enabled": settings.rate_limit,
+            "client": "address plus User-Agent",
+            "burst": settings.rate_limit_burst,
+            "per_second": settings.rate_limit_per_second,
+        },
         "network": "SERVICE and LOAD are refused; graph names are local names, never fetched",
+        "writes": "enabled" if settings.write_tokens else "off (no write tokens configured)",
     }
