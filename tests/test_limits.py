@@ -113,3 +113,23 @@ def test_named_queries_are_held_to_the_same_limits(capped: TestClient) -> None:
         headers={"Accept": "text/html"},
     )
     assert page.status_code == 200 and page.headers["X-Result-Truncated"] == "true"
+
+
+def test_repeated_answers_come_from_the_cache_and_revalidate() -> None:
+    with TestClient(create_app(Settings())) as client:
+        first = client.get("/sparql", params={"query": MEASURES})
+        etag = first.headers["ETag"]
+        cache = client.app.state.result_cache  # type: ignore[attr-defined]
+        assert len(cache) == 1
+        again = client.get("/sparql", params={"query": MEASURES})
+        assert again.content == first.content and again.headers["ETag"] == etag
+        assert len(cache) == 1  # answered from the cache, not evaluated and stored twice
+        not_modified = client.get(
+            "/sparql", params={"query": MEASURES}, headers={"If-None-Match": etag}
+        )
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        other_format = client.get("/sparql", params={"query": MEASURES, "format": "csv"})
+        assert other_format.headers["ETag"] != etag
+        failed = client.get("/sparql", params={"query": "SELECT ?x WHERE {"})
+        assert failed.status_code == 400 and "ETag" not in failed.headers
+        assert len(cache) == 2

@@ -18,6 +18,7 @@ from sousei_kg.execution.worker import StoreSource
 from sousei_kg.knowledge_graph import open_knowledge_graph
 from sousei_kg.negotiation import NotAcceptableError
 from sousei_kg.protection import ProtectionMiddleware
+from sousei_kg.result_cache import ResultCache
 from sousei_kg.routes import dataset, editor, health, organisations, web
 from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.result_cache = ResultCache(settings.result_cache_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,

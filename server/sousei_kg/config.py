@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     says so in ``X-Result-Truncated`` and, in JSON and XML, in the body."""
     query_workers: int = 2
     """Worker processes evaluating queries in parallel, each with its own copy of the store."""
+    result_cache_bytes: int = 64 * 1024 * 1024
+    """Memory for cached query answers (keyed by dataset version and the exact request); 0 turns
+    the cache off."""
     isolate_network: bool = True
     """Run query workers in an empty network namespace where the platform allows it (Linux, as
     root): defence in depth behind the SERVICE/LOAD guard."""

@@ -13,7 +13,9 @@ from fastapi.responses import PlainTextResponse, Response
 from sousei_kg.config import Settings
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
 from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError, WorkerPool
+from sousei_kg.knowledge_graph import KnowledgeGraph
 from sousei_kg.negotiation import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
+from sousei_kg.result_cache import CacheKey, ResultCache
 
 GRAPH_OFFER = (*GRAPH_FORMATS, *DATASET_FORMATS)
 
@@ -93,12 +95,35 @@ async def evaluate_limited(
     return result
 
 
+def result_cache(request: Request) -> ResultCache:
+    """The app's answer cache (created with the app)."""
+    cache: ResultCache = request.app.state.result_cache
+    return cache
+
+
 async def run_limited(
     request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
 ) -> Response:
     """Evaluate ``job`` under the limits and answer with the result, or with the error. Nothing
-    partial is ever sent as if it were complete."""
+    partial is ever sent as if it were complete.
+
+    Answers carry a strong ``ETag`` (dataset version + the exact request): ``If-None-Match``
+    gets 304 without evaluating anything, and a repeated request is answered from the cache.
+    """
+    graph: KnowledgeGraph = request.app.state.knowledge_graph
+    key = CacheKey(graph.version, job)
+    all_headers = {**headers, **limit_headers(settings), "ETag": key.etag}
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and key.etag in {
+        t.strip().removeprefix("W/") for t in if_none_match.split(",")
+    }:
+        return Response(status_code=304, headers=all_headers)
+    cache = result_cache(request)
+    cached = cache.get(key)
+    if cached is not None:
+        return outcome_response(cached, all_headers)
     result = await evaluate_limited(request, job, settings, headers)
     if isinstance(result, Response):
         return result
-    return outcome_response(result, {**headers, **limit_headers(settings)})
+    cache.put(key, result)
+    return outcome_response(result, all_headers)
