@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,3 +173,47 @@ def live_server() -> Iterator[str]:
     """
     with running_server() as base:
         yield base
+
+
+@contextlib.contextmanager
+def recording_listener() -> Iterator[tuple[str, list[bytes]]]:
+    """A local TCP listener that records the first bytes of every connection it receives; yields
+    its base URL (``http://127.0.0.1:PORT/``) and that list. Tests of "no outbound traffic" assert
+    the list stays empty."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.1)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            connection.settimeout(1)
+            try:
+                received.append(connection.recv(4096) or b"(connected)")
+            except OSError:
+                received.append(b"(connected)")
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/", received
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[bytes]]]:
+    """:func:`recording_listener` as a fixture."""
+    with recording_listener() as recorded:
+        yield recorded

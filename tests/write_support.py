@@ -1,12 +1,8 @@
 """Helpers for the write-side tests: a small built store and an app with tokens on it."""
 
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import FILES, write_tree
+from conftest import FILES, recording_listener, write_tree
 from sousei_kg.config import Settings
 from sousei_kg.store import build_store
 
@@ -52,32 +48,4 @@ def insert_measure(slug: str, label: bool = True) -> str:
     return f"INSERT DATA {{ GRAPH <{CURATION}> {{ {triples} }} }}"
 
 
-@contextmanager
-def listener() -> Iterator[tuple[str, list[int]]]:
-    """A local TCP listener; yields its base URL and a list that counts connections to it."""
-    connections: list[int] = []
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            connections.append(1)
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.getsockname()[1]}/", connections
-    finally:
-        stop.set()
-        thread.join(timeout=2)
-        server.close()
+listener = recording_listener
