@@ -29,7 +29,9 @@ def test_cors_is_open_for_reads() -> None:
             headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
         )
     assert response.headers["access-control-allow-origin"] == "*"
-    assert "X-Dataset-Version" in response.headers["access-control-expose-headers"]
+    exposed = response.headers["access-control-expose-headers"]
+    for header in ("X-Dataset-Version", "X-Result-Truncated", "X-Result-Limit", "ETag"):
+        assert header in exposed
     assert preflight.status_code == 200
 
 
@@ -54,3 +56,11 @@ def test_serves_a_built_store_without_reloading(tmp_path: Path) -> None:
     assert health["dataset_version"] == manifest.version_hash
     assert health["quads"] == manifest.quad_count
     assert len(goals["results"]["bindings"]) == 3
+
+
+def test_even_refusals_name_the_dataset_version() -> None:
+    with TestClient(create_app(Settings())) as client:
+        version = client.get("/health").json()["dataset_version"]
+        too_long = client.get("/sparql", params={"query": "#" + "x" * 40_000})
+    assert too_long.status_code == 414
+    assert too_long.headers["X-Dataset-Version"] == version

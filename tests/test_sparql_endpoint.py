@@ -428,3 +428,13 @@ def test_openapi_documents_the_endpoint(client: TestClient) -> None:
     media = set(operations["get"]["responses"]["200"]["content"])
     assert set(RESULT_TYPES.values()) | set(RDF_TYPES.values()) <= media
     assert json.dumps(operations).count("PolicyGoal") >= 2
+
+
+def test_a_browser_following_a_query_link_gets_the_editor(client: TestClient) -> None:
+    """A link to /sparql?query=… opened in a browser (which also accepts application/xml) shows
+    the query in the editor instead of downloading a results file; tools still get results."""
+    page = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": BROWSER})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "yasgui" in page.text.lower()
+    tool = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "*/*"})
+    assert tool.headers["content-type"].startswith("application/sparql-results+json")

@@ -30,7 +30,19 @@ from sousei_kg.routes import vocabulary as vocabulary_routes
 from sousei_kg.routes._writes import close_write_side, open_write_side
 
 STATIC = Path(__file__).parent / "static"
-EXPOSED_HEADERS = ["X-Dataset-Version", "ETag", "Last-Modified", "Link", "Content-Disposition"]
+# Headers browser scripts on other origins may read: a client must be able to tell a capped
+# answer from a complete one (for CSV and TSV the headers are the only signal).
+EXPOSED_HEADERS = [
+    "X-Dataset-Version",
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Content-Disposition",
+    "X-Result-Truncated",
+    "X-Result-Limit",
+    "X-Query-Time-Limit",
+    "Retry-After",
+]
 
 
 class DatasetVersionMiddleware:
@@ -99,9 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=EXPOSED_HEADERS,
     )
 
-    app.add_middleware(DatasetVersionMiddleware)
-    # Outermost: request limits and the rate limit run before CORS, GZip and routing.
+    # Request limits and the rate limit run before CORS, GZip and routing; the version header is
+    # added outside them, so even a 413, 414 or 429 names the dataset version.
     app.add_middleware(ProtectionMiddleware, settings=settings)
+    app.add_middleware(DatasetVersionMiddleware)
 
     @app.exception_handler(NotAcceptableError)
     async def not_acceptable(_request: Request, error: NotAcceptableError) -> Response:

@@ -330,6 +330,13 @@ def serve(
         if settings.state_dir is None:
             # All processes of this server share the rate-limit budget through one file.
             os.environ["SOUSEI_STATE_DIR"] = scratch
+        source = f"the store in {settings.store}" if settings.store else "the shipped data"
+        click.echo(
+            f"sousei-kg {__version__}: serving {source} at "
+            f"http://{settings.host}:{settings.port}/ ({settings.workers} process(es); "
+            "Ctrl+C stops)",
+            err=True,
+        )
         uvicorn.run(
             "sousei_kg.app:create_app",
             factory=True,

@@ -125,6 +125,10 @@ async def sparql_query(request: Request, graph: GraphDep, settings: SettingsDep)
     accept = request.headers.get("accept")
     if protocol.query is None:
         return await run_in_threadpool(describe_or_land, request, protocol, graph, endpoint)
+    if request.method == "GET" and not protocol.formats and prefers_html(accept):
+        # A person following a link to a query (YASGUI's share links are such GETs): show it in
+        # the editor, which reads the query from the URL, rather than download a results file.
+        return browser_landing(request, endpoint)
     try:
         sparql_guard.check(protocol.query)
     except sparql_guard.ForbiddenQueryError as error:
