@@ -211,3 +211,14 @@ def test_data_values_are_escaped_on_every_page(tmp_path: Path) -> None:
 def test_organisation_resource_page_links_its_measures(client: TestClient) -> None:
     page = client.get("/doc/org/mlit", headers=BROWSER).text
     assert 'href="http://testserver/organisations/mlit"' in page
+
+
+def test_kpi_explorer_takes_the_key_or_the_iri() -> None:
+    """``/kpis?kpi=`` accepts the short key of the pages and the full IRI the named queries take."""
+    with TestClient(create_app(Settings())) as client:
+        by_key = client.get("/kpis", params={"kpi": "goal-2-kpi"})
+        by_iri = client.get(
+            "/kpis", params={"kpi": "https://w3id.org/sousei-kg/id/indicator/goal-2-kpi"}
+        )
+    assert "「交通空白」" in by_key.text
+    assert "「交通空白」" in by_iri.text

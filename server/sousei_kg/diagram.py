@@ -173,8 +173,9 @@ class Diagram:
         return [n for n in self.nodes if n.kind == kind]
 
     def kpi(self, key: str | None) -> Kpi | None:
-        """The KPI with this key, or ``None`` (an unknown key selects nothing)."""
-        return next((k for k in self.kpis if k.key == key), None)
+        """The KPI with this key (``goal-2-kpi``) or IRI (as the named queries take it), or
+        ``None`` (an unknown key selects nothing)."""
+        return next((k for k in self.kpis if key in (k.key, k.iri)), None)
 
     def reaching(self, key: str, kind: str = "measure") -> list[Node]:
         """The nodes of a level with a ``contributesTo`` path to the goal of KPI ``key``."""
