@@ -113,6 +113,10 @@ def test_named_queries_are_held_to_the_same_limits(capped: TestClient) -> None:
         headers={"Accept": "text/html"},
     )
     assert page.status_code == 200 and page.headers["X-Result-Truncated"] == "true"
+    assert (
+        "The answer was cut at the limit of 5 rows" in page.text
+        or "5 件で打ち切られています" in page.text
+    )
 
 
 def test_repeated_answers_come_from_the_cache_and_revalidate() -> None:

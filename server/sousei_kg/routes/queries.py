@@ -179,6 +179,7 @@ async def run_named_query(
         bindings={k: str(v.value) for k, v in bindings.items()},
         columns=table_columns(query),
         rows=rows,
+        truncated=outcome.truncated,
     )
 
 
