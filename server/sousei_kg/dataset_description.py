@@ -181,12 +181,9 @@ class BoundedCache(Generic[K, V]):
             return value
 
 
-_STATISTICS: BoundedCache[str, DatasetStatistics] = BoundedCache(4)
-
-
 def statistics(graph: KnowledgeGraph) -> DatasetStatistics:
     """Return the statistics of ``graph``, counted once per dataset version."""
-    return _STATISTICS.get(graph.version, lambda: compute_statistics(graph))
+    return graph.derived("dataset-statistics", lambda: compute_statistics(graph))
 
 
 def _rows(graph: KnowledgeGraph, query: str) -> QuerySolutions:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import RdfFormat, serialize
 
-from sousei_kg.dataset_description import DATASET, BoundedCache, statistics
+from sousei_kg.dataset_description import DATASET, statistics
 from sousei_kg.formats import ExportFormat, export_store
 from sousei_kg.knowledge_graph import KnowledgeGraph
 from sousei_kg.store import all_quads
@@ -154,12 +154,9 @@ class DumpBytes:
     gzipped: bytes
 
 
-_DUMPS: BoundedCache[tuple[str, str], DumpBytes] = BoundedCache(16)
-
-
 def dump_bytes(graph: KnowledgeGraph, fmt: DumpFormat) -> DumpBytes:
     """The dump of ``graph`` in ``fmt``, written once per dataset version."""
-    return _DUMPS.get((graph.version, fmt.key), lambda: _write(graph, fmt))
+    return graph.derived(("dump", fmt.key), lambda: _write(graph, fmt))
 
 
 def statement_count(graph: KnowledgeGraph, fmt: DumpFormat) -> int:

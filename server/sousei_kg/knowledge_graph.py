@@ -5,10 +5,13 @@ version hash comes from the manifest written at build time (no recount); without
 files are loaded into memory and hashed.
 """
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 from sousei_kg.config import Settings
 from sousei_kg.store import (
@@ -20,6 +23,8 @@ from sousei_kg.store import (
     read_manifest,
     version_hash,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,20 @@ class KnowledgeGraph:
     graphs: dict[str, int]
     loaded_at: datetime
     resources: Path | None = None
+    _derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
+    # Re-entrant: one derived value may be computed from another (a dump's from the statistics).
+    _derived_lock: threading.RLock = field(
+        default_factory=threading.RLock, repr=False, compare=False
+    )
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this dataset once and kept with it (statistics, the diagram,
+        the dumps). A write replaces the whole ``KnowledgeGraph``, so nothing derived from an
+        older version can be served, and no cache needs clearing."""
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = compute()
+            return cast(T, self._derived[key])
 
     @property
     def etag(self) -> str:

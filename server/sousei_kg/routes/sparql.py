@@ -48,10 +48,6 @@ VARY = {"Vary": "Accept"}
 #: graph put its triples in the default graph.
 RDF_OFFER: tuple[Format, ...] = (*GRAPH_FORMATS, *DATASET_FORMATS)
 
-# Distinct triples of the union graph per dataset version, for the Service Description: counted
-# once per loaded dataset rather than on every bare GET.
-_UNION_SIZES: dict[str, int] = {}
-
 
 def _endpoint(request: Request, settings: Settings) -> str:
     """The endpoint URL as clients reach it: the Service Description's ``sd:endpoint`` and the
@@ -76,9 +72,9 @@ def _rdf(triples: QueryTriples | list[Triple], fmt: Format) -> Response:
 
 def describe_service(graph: KnowledgeGraph, endpoint: str, fmt: Format) -> Response:
     """The Service Description in ``fmt``."""
-    if graph.version not in _UNION_SIZES:
-        _UNION_SIZES[graph.version] = len(union_triples(graph.store))
-    triples = service_description(endpoint, graph.graphs, _UNION_SIZES[graph.version])
+    # Distinct triples of the union graph: counted once per dataset, not on every bare GET.
+    union_size = graph.derived("union-triple-count", lambda: len(union_triples(graph.store)))
+    triples = service_description(endpoint, graph.graphs, union_size)
     return _rdf(triples, fmt)
 
 

@@ -31,15 +31,11 @@ router = APIRouter(tags=["pages"])
 VARY = "Accept, Accept-Language"
 KPI_QUERY = "list-measures-for-kpi"
 """The named query behind the KPI explorer's table and its CSV download."""
-_DIAGRAMS: dict[str, Diagram] = {}
 
 
 def diagram_of(graph: KnowledgeGraph) -> Diagram:
-    """The laid-out logic model of this dataset version (built once per version)."""
-    if graph.version not in _DIAGRAMS:
-        _DIAGRAMS.clear()  # a server holds one dataset version at a time
-        _DIAGRAMS[graph.version] = build(graph.store)
-    return _DIAGRAMS[graph.version]
+    """The laid-out logic model of this dataset (built once per dataset version)."""
+    return graph.derived("logic-model-diagram", lambda: build(graph.store))
 
 
 def page(
