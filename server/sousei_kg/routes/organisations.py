@@ -12,13 +12,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sousei_kg.catalog import catalog_for
-from sousei_kg.conditional import etag_for, not_modified, validators
 from sousei_kg.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.describe import solutions_of, vocabulary_labels
-from sousei_kg.html import environment, page_language
+from sousei_kg.html import page_language
 from sousei_kg.layout import ID
 from sousei_kg.routes._documents import href_for, labeller, not_found
-from sousei_kg.routes.web import VARY, diagram_of, page
+from sousei_kg.routes.web import diagram_of, page, svg
 from sousei_kg.store import run_query
 from sousei_kg.web_data import iri_of, organisation, organisations
 
@@ -50,19 +49,11 @@ def overview(request: Request, graph: GraphDep, settings: SettingsDep) -> Respon
 )
 def overview_svg(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     """The chart of ``/organisations`` on its own, for reports."""
-    base = public_base(request, settings)
-    lang = page_language(request)
-    etag = etag_for(graph, "organisations.svg", lang, base)
-    headers = {**validators(graph, etag), "Vary": VARY, "Content-Language": lang}
-    if (cached := not_modified(request, graph, etag)) is not None:
-        cached.headers.update(headers)
-        return cached
-    body = (
-        environment()
-        .get_template("organisations.svg")
-        .render(orgs=organisations(graph.store), lang=lang, base=base, page_for=_page_for(base))
-    )
-    return Response(body, media_type="image/svg+xml; charset=utf-8", headers=headers)
+
+    def context(_lang: str, base: str) -> dict[str, Any]:
+        return {"orgs": organisations(graph.store), "page_for": _page_for(base)}
+
+    return svg(request, graph, settings, "organisations.svg", "", context)
 
 
 @router.get("/organisations/{slug}", summary="One organisation and its measures")

@@ -62,6 +62,27 @@ def page(
     )
 
 
+def svg(
+    request: Request,
+    graph: KnowledgeGraph,
+    settings: Settings,
+    template: str,
+    variant: str,
+    context: Callable[[str, str], dict[str, Any]],
+) -> Response:
+    """Render an SVG ``template`` with ``context(lang, base)``, or answer 304; ``variant`` names
+    what else the drawing depends on (a selected KPI), for its ETag."""
+    base = public_base(request, settings)
+    lang = page_language(request)
+    etag = etag_for(graph, template, lang, base, variant)
+    headers = {**validators(graph, etag), "Vary": VARY, "Content-Language": lang}
+    if (cached := not_modified(request, graph, etag)) is not None:
+        cached.headers.update(headers)
+        return cached
+    body = environment().get_template(template).render(lang=lang, base=base, **context(lang, base))
+    return Response(body, media_type="image/svg+xml; charset=utf-8", headers=headers)
+
+
 @router.get("/", summary="The landing page: what the dataset is, its numbers and where to go")
 def landing(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     """The landing page, with a schema.org ``Dataset`` description for dataset search engines."""
@@ -122,26 +143,18 @@ def logic_model_svg(request: Request, graph: GraphDep, settings: SettingsDep) ->
     """The same drawing rendered on the server; ``?kpi=`` and ``?lang=`` as on the page."""
     diagram = diagram_of(graph)
     selected = diagram.kpi(request.query_params.get("kpi"))
-    base = public_base(request, settings)
-    lang = page_language(request)
-    etag = etag_for(graph, "svg", lang, base, selected.key if selected else "")
-    headers = {**validators(graph, etag), "Vary": VARY, "Content-Language": lang}
-    if (cached := not_modified(request, graph, etag)) is not None:
-        cached.headers.update(headers)
-        return cached
-    body = (
-        environment()
-        .get_template("logic-model.svg")
-        .render(
-            d=diagram,
-            lang=lang,
-            base=base,
-            link=LinkRewriter(base),
-            selected=selected.key if selected else None,
-            svg_id="logic-model",
-        )
+
+    def context(_lang: str, base: str) -> dict[str, Any]:
+        return {
+            "d": diagram,
+            "link": LinkRewriter(base),
+            "selected": selected.key if selected else None,
+            "svg_id": "logic-model",
+        }
+
+    return svg(
+        request, graph, settings, "logic-model.svg", selected.key if selected else "", context
     )
-    return Response(body, media_type="image/svg+xml; charset=utf-8", headers=headers)
 
 
 @router.get("/kpis", summary="KPI explorer: the measures that reach a KPI, with paths")
