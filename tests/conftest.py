@@ -117,10 +117,12 @@ def violating_resources(resources: Path) -> Path:
     return write_tree(resources, {"data/meta.ttl": UNLABELLED})
 
 
-@contextlib.contextmanager
-def running_server(env: dict[str, str] | None = None, *args: str) -> Iterator[str]:
+def start_server(
+    env: dict[str, str] | None = None, *args: str
+) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sousei-kg serve`` on 127.0.0.1 and a free port with extra environment variables
-    (``SOUSEI_*`` settings) and arguments; yield its base URL once ``/health`` answers."""
+    (``SOUSEI_*`` settings) and arguments; return the process and its base URL once ``/health``
+    answers. The caller stops the process (terminate, or SIGKILL in the crash tests)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -141,20 +143,28 @@ def running_server(env: dict[str, str] | None = None, *args: str) -> Iterator[st
         env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"the server exited with {process.returncode}: {stderr}")
+        try:
+            if httpx.get(base + "health", timeout=2).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            raise RuntimeError("the server did not answer /health within 60 s")
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str] | None = None, *args: str) -> Iterator[str]:
+    """:func:`start_server` as a context manager that stops the server (terminate, then kill)."""
+    process, base = start_server(env, *args)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"the server exited with {process.returncode}: {stderr}")
-            try:
-                if httpx.get(base + "health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer /health within 60 s")
-            time.sleep(0.1)
         yield base
     finally:
         process.terminate()
@@ -163,6 +173,8 @@ def running_server(env: dict[str, str] | None = None, *args: str) -> Iterator[st
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stderr:
+            process.stderr.close()
 
 
 @pytest.fixture(scope="session")

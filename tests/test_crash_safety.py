@@ -8,12 +8,9 @@ or 3 triples, and a ``committed`` record exactly when it has 3.
 """
 
 import hashlib
-import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from conftest import start_server
 from sousei_kg.audit import AUDIT_FILE, read_records
 from write_support import UPDATE, WRITE, WRITER, small_store
 
@@ -40,33 +38,10 @@ def payload(n: int) -> bytes:
 
 @contextmanager
 def server(store: Path, resources: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "SOUSEI_RATE_LIMIT": "false",
-        "SOUSEI_QUERY_WORKERS": "1",
-        "SOUSEI_WRITE_TOKENS": WRITE,
-    }
-    command = [sys.executable, "-m", "sousei_kg", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--store", str(store), "--resources", str(resources)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/"
+    """A writing server on the store; killed (not stopped) on exit, as the test needs."""
+    env = {"SOUSEI_RATE_LIMIT": "false", "SOUSEI_QUERY_WORKERS": "1", "SOUSEI_WRITE_TOKENS": WRITE}
+    process, base = start_server(env, "--store", str(store), "--resources", str(resources))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"the server exited with {process.returncode}: {stderr}")
-            try:
-                if httpx.get(base + "health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 30 s")
-            time.sleep(0.05)
         yield process, base
     finally:
         if process.poll() is None:
