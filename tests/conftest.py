@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -136,17 +137,23 @@ def start_server(
         "--port",
         str(port),
     ]
+    # stderr goes to a file, not a pipe: nobody reads a pipe while the server runs, and a full one
+    # would block the server (and its query workers, which share it) on their next message.
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below; the server writes to it)
+        prefix=f"sousei-kg-serve-{port}-", suffix=".log", delete=False
+    )
     process = subprocess.Popen(
         [*command, *args],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         env={**os.environ, **(env or {})},
     )
+    log.close()
     base = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
+            stderr = Path(log.name).read_text(errors="replace")
             raise RuntimeError(f"the server exited with {process.returncode}: {stderr}")
         try:
             if httpx.get(base + "health", timeout=2).status_code == 200:
@@ -173,8 +180,6 @@ def running_server(env: dict[str, str] | None = None, *args: str) -> Iterator[st
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,6 @@ def server(store: Path, resources: Path) -> Iterator[tuple[subprocess.Popen[byte
         if process.poll() is None:
             process.kill()
         process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
