@@ -343,6 +343,12 @@ def serve(
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
+            # h11 with TCP_NODELAY on each connection: without it `--workers N` (a socket uvicorn
+            # binds itself) stalls every keep-alive answer ~40 ms on Nagle + delayed ACK.
+            http="sousei_kg.http_protocol:NoDelayH11Protocol",
+            # Not "auto": that picks uvloop whenever it is installed, and the query pool is
+            # asyncio-only (docs/performance.md).
+            loop="asyncio",
             log_level="warning",
             # X-Forwarded-For/-Proto count only from the configured proxies (uvicorn's default
             # trusts 127.0.0.1, which would let any local client pick its rate-limit identity).
