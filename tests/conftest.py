@@ -14,9 +14,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from remote_engines import Engine
 
 ONTOLOGY = """\
 @prefix sousei: <https://w3id.org/sousei-kg/def#> .
@@ -234,3 +238,28 @@ def listener() -> Iterator[tuple[str, list[bytes]]]:
     """:func:`recording_listener` as a fixture."""
     with recording_listener() as recorded:
         yield recorded
+
+
+@pytest.fixture(scope="session")
+def oxigraph_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator["Engine"]:
+    """Oxigraph server holding the shipped graphs, put there by ``sousei-kg load``."""
+    from remote_engines import load_into, oxigraph_server
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as engine:
+        load_into(engine)
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def virtuoso_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator["Engine"]:
+    """Virtuoso Open Source holding the shipped graphs, put there by ``sousei-kg load``."""
+    from remote_engines import load_into, virtuoso_server
+
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as engine:
+        load_into(engine)
+        yield engine
+
+
+def remote_backend_args(engine: "Engine") -> tuple[str, ...]:
+    """``sousei-kg serve`` arguments that read from ``engine``."""
+    return ("--backend", "remote", "--query-endpoint", engine.query, "--engine", engine.name)

@@ -14,10 +14,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sousei_kg import __version__
 from sousei_kg.config import Settings, get_settings
 from sousei_kg.execution.pool import WorkerPool
+from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.knowledge_graph import open_knowledge_graph
 from sousei_kg.negotiation import NotAcceptableError
 from sousei_kg.protection import ProtectionMiddleware
+from sousei_kg.remote.compatibility import UnsupportedOnEngineError
+from sousei_kg.remote.query_runner import RemoteQueryRunner
+from sousei_kg.remote.remote_store import RemoteStore
+from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
 from sousei_kg.result_cache import ResultCache
 from sousei_kg.routes import dataset, editor, health, organisations, web
 from sousei_kg.routes import graph_store as graph_store_routes
@@ -81,7 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if source is None:
             app.state.knowledge_graph = open_knowledge_graph(settings)
             source = StoreSource(store=settings.store, resources=settings.resources)
-        pool = WorkerPool(settings.query_workers, source, isolate_network=settings.isolate_network)
+        pool: QueryRunner
+        store = app.state.knowledge_graph.store
+        if isinstance(store, RemoteStore):
+            pool = RemoteQueryRunner(store, settings.query_workers)
+        else:
+            pool = WorkerPool(
+                settings.query_workers, source, isolate_network=settings.isolate_network
+            )
         await pool.start()
         app.state.query_pool = pool
         try:
@@ -115,6 +127,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # added outside them, so even a 413, 414 or 429 names the dataset version.
     app.add_middleware(ProtectionMiddleware, settings=settings)
     app.add_middleware(DatasetVersionMiddleware)
+
+    @app.exception_handler(RemoteUnavailableError)
+    async def engine_unavailable(_request: Request, error: RemoteUnavailableError) -> Response:
+        # A page or description read the remote engine and it could not answer.
+        return PlainTextResponse(
+            f"503 Service Unavailable: {error}; try again shortly\n",
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(RemoteRefusedError)
+    async def engine_refused(_request: Request, error: RemoteRefusedError) -> Response:
+        # The server's own query (not the client's) was refused: the engine is the problem.
+        return PlainTextResponse(f"502 Bad Gateway: {error}\n", status_code=502)
+
+    @app.exception_handler(UnsupportedOnEngineError)
+    async def wrong_on_engine(_request: Request, error: UnsupportedOnEngineError) -> Response:
+        return PlainTextResponse(f"501 Not Implemented: {error}\n", status_code=501)
 
     @app.exception_handler(NotAcceptableError)
     async def not_acceptable(_request: Request, error: NotAcceptableError) -> Response:

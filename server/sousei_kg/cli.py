@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+from pydantic import ValidationError
 from pyoxigraph import Literal, NamedNode
 
 from sousei_kg import __version__
@@ -24,6 +25,7 @@ from sousei_kg.formats import (
     export_store,
     render_result,
 )
+from sousei_kg.remote.sparql_client import ENGINES
 from sousei_kg.store import Store, Term, build_store, load_shipped, open_store, run_query
 from sousei_kg.validation import ValidationOutcome, coverage_summary, validate_store
 
@@ -289,6 +291,31 @@ def export(fmt: str, output: Path | None, store_dir: Path | None, resources: Pat
     default=None,
     help="Folder for state the server processes share (rate-limit budget).",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["embedded", "remote"]),
+    default=None,
+    help="Read the embedded store (default) or a remote SPARQL engine (docs/deployment.md).",
+)
+@click.option("--query-endpoint", default=None, help="The remote engine's SPARQL query URL.")
+@click.option("--update-endpoint", default=None, help="The remote engine's update URL (unused).")
+@click.option("--gsp-endpoint", default=None, help="The remote engine's Graph Store URL.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="The remote engine, for its own per-query time limit (virtuoso, fuseki).",
+)
+@click.option(
+    "--extra-graph",
+    multiple=True,
+    help="A named graph of the remote engine to serve besides the shipped ones (repeatable).",
+)
+@click.option(
+    "--dataset-version",
+    default=None,
+    help="The hash `sousei-kg load` printed: skips hashing a large remote dataset at start-up.",
+)
 @_resources_option
 def serve(
     store_dir: Path | None,
@@ -296,6 +323,7 @@ def serve(
     trusted_proxy: tuple[str, ...],
     write_token: tuple[str, ...],
     read_token: tuple[str, ...],
+    extra_graph: tuple[str, ...],
     **options: Any,
 ) -> None:
     """Serve the SPARQL endpoint, linked-data pages and named queries.
@@ -318,10 +346,15 @@ def serve(
         ("trusted_proxies", trusted_proxy),
         ("write_tokens", write_token),
         ("read_tokens", read_token),
+        ("extra_graphs", extra_graph),
     ):
         if values:
             overrides[name] = list(values)
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        messages = (e["msg"].removeprefix("Value error, ") for e in error.errors())
+        raise UserError("; ".join(messages)) from error
     # Worker processes build their settings from the environment: hand the options over there.
     for name, value in overrides.items():
         text = ",".join(value) if isinstance(value, list) else str(value)
@@ -331,6 +364,8 @@ def serve(
             # All processes of this server share the rate-limit budget through one file.
             os.environ["SOUSEI_STATE_DIR"] = scratch
         source = f"the store in {settings.store}" if settings.store else "the shipped data"
+        if settings.backend == "remote":
+            source = f"the SPARQL engine at {settings.query_endpoint}"
         click.echo(
             f"sousei-kg {__version__}: serving {source} at "
             f"http://{settings.host}:{settings.port}/ ({settings.workers} process(es); "
@@ -358,6 +393,28 @@ def serve(
             # runs: leave room for the longest target we accept, so it gets a 414 that says why.
             h11_max_incomplete_event_size=settings.max_url_bytes + 16 * 1024,
         )
+
+
+@cli.command()
+@click.option("--to", "gsp_url", required=True, help="The remote store's Graph Store HTTP URL.")
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds/request.")
+@_resources_option
+def load(gsp_url: str, timeout: float, resources: Path | None) -> None:
+    """Validate the shipped graphs, then replace each one in a remote store (Graph Store
+    Protocol) and check its statement count. Prints the dataset's version hash."""
+    from sousei_kg.remote.loader import ValidationFailedError, load_to
+
+    try:
+        report = load_to(
+            gsp_url, resources, timeout=timeout, progress=lambda line: click.echo(line, err=True)
+        )
+    except ValidationFailedError as error:
+        click.echo(f"error: {error}", err=True)
+        raise click.exceptions.Exit(1) from error
+    total = sum(g.stored for g in report.graphs)
+    click.echo(
+        f"loaded {len(report.graphs)} graphs, {total} triples; version {report.version_hash}"
+    )
 
 
 @cli.command()

@@ -6,10 +6,12 @@ at import.
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from sousei_kg.remote.sparql_client import Engine
 
 CANONICAL_BASE = "https://w3id.org/sousei-kg/"
 
@@ -75,14 +77,51 @@ class Settings(BaseSettings):
     resources: Path | None = None
     """A folder holding ``ontology/``, ``shapes/``, ``data/`` and ``queries/`` in place of the
     shipped ones (tests and previews)."""
+    backend: Literal["embedded", "remote"] = "embedded"
+    """Where the data is read: the embedded pyoxigraph store (``store``, or the shipped files),
+    or a SPARQL 1.1 engine the publisher operates (``query_endpoint``; docs/deployment.md)."""
+    query_endpoint: str | None = None
+    """The remote engine's SPARQL query endpoint (``backend=remote``)."""
+    update_endpoint: str | None = None
+    """The remote engine's update endpoint; recorded for ``/health``, never written to."""
+    gsp_endpoint: str | None = None
+    """The remote engine's Graph Store Protocol endpoint (what ``sousei-kg load --to`` fills)."""
+    engine: Engine = "generic"
+    """Which engine the remote is, for its non-standard per-query time limit (``virtuoso``,
+    ``fuseki``); ``generic`` and ``oxigraph`` rely on the request's socket timeout."""
+    extra_graphs: Annotated[list[str], NoDecode] = []
+    """Named graphs the remote engine holds for this dataset beyond the shipped ones (loaded with
+    ``sousei-kg load --extra``); comma-separated in ``SOUSEI_EXTRA_GRAPHS``."""
+    dataset_version: str | None = None
+    """The version hash ``sousei-kg load`` printed, for a remote engine too large to hash at
+    start-up; without it the server computes the hash from the engine's graphs."""
 
-    @field_validator("trusted_proxies", "write_tokens", "read_tokens", mode="before")
+    @field_validator(
+        "trusted_proxies", "write_tokens", "read_tokens", "extra_graphs", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         """Environment variables hold these lists comma-separated."""
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _backend_is_complete(self) -> "Settings":
+        """A remote backend needs its endpoint and takes no local store and no writes."""
+        if self.backend == "remote":
+            if not self.query_endpoint:
+                raise ValueError("the remote backend needs --query-endpoint URL")
+            if self.store is not None:
+                raise ValueError("--store names an embedded store; the remote backend has none")
+            if self.write_tokens:
+                raise ValueError(
+                    "writes are off on the remote backend: load data with `sousei-kg load --to "
+                    "GSP_URL` (validated before it is sent), not with --write-token"
+                )
+        elif self.query_endpoint:
+            raise ValueError("--query-endpoint is for --backend remote")
+        return self
 
 
 @lru_cache

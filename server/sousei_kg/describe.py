@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
 
 from sousei_kg.layout import GRAPH, ID
-from sousei_kg.store import Store, run_query
+from sousei_kg.store import QueryResult, ReadableStore, RemoteTriples, run_query
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
@@ -31,7 +31,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX sousei: <https://w3id.org/sousei-kg/def#>
 """
 
-EXISTS_QUERY = "ASK { ?r ?p ?o }"
+EXISTS_QUERY = "ASK WHERE { ?r ?p ?o }"
 """A resource exists if some triple, in any graph, has it as subject."""
 
 DESCRIBE_QUERY = (
@@ -152,7 +152,7 @@ class ResourceView:
     labels: Labels = field(default_factory=dict)
 
 
-def solutions_of(result: QueryBoolean | QuerySolutions | QueryTriples) -> QuerySolutions:
+def solutions_of(result: QueryResult) -> QuerySolutions:
     """The rows of a SELECT result (our constant queries are SELECTs; anything else is a bug).
 
     Raises:
@@ -163,18 +163,18 @@ def solutions_of(result: QueryBoolean | QuerySolutions | QueryTriples) -> QueryS
     return result
 
 
-def triples_of(result: QueryBoolean | QuerySolutions | QueryTriples) -> QueryTriples:
+def triples_of(result: QueryResult) -> QueryTriples | RemoteTriples:
     """The triples of a CONSTRUCT result.
 
     Raises:
         TypeError: if the result is not a CONSTRUCT result.
     """
-    if not isinstance(result, QueryTriples):
+    if not isinstance(result, QueryTriples | RemoteTriples):
         raise TypeError(f"expected CONSTRUCT triples, got {type(result).__name__}")
     return result
 
 
-def exists(store: Store, iri: str) -> bool:
+def exists(store: ReadableStore, iri: str) -> bool:
     """Whether any triple has ``iri`` as subject (never, if ``iri`` is not a valid IRI: the text
     comes from request paths such as ``/doc/a b`` or ``/id/%00``, which must answer 404)."""
     try:
@@ -185,7 +185,7 @@ def exists(store: Store, iri: str) -> bool:
     return isinstance(result, QueryBoolean) and bool(result)
 
 
-def describe(store: Store, iri: str) -> list[Triple]:
+def describe(store: ReadableStore, iri: str) -> list[Triple]:
     """The triples of the RDF document describing ``iri`` (canonical IRIs, deduplicated)."""
     result = triples_of(run_query(store, DESCRIBE_QUERY, {"r": NamedNode(iri)}))
     return list(dict.fromkeys(result))
@@ -220,7 +220,7 @@ def pick_label(labels: Labels, iri: str, lang: str) -> str:
     return iri.removeprefix(ID) if iri.startswith(ID) else iri
 
 
-def vocabulary_labels(store: Store) -> Labels:
+def vocabulary_labels(store: ReadableStore) -> Labels:
     """Labels of the vocabulary's terms, so pages name classes and properties in their language."""
     result = solutions_of(run_query(store, VOCABULARY_LABELS_QUERY))
     labels: Labels = defaultdict(dict)
@@ -231,11 +231,11 @@ def vocabulary_labels(store: Store) -> Labels:
     return dict(labels)
 
 
-def _solutions(store: Store, query: str, iri: str) -> QuerySolutions:
+def _solutions(store: ReadableStore, query: str, iri: str) -> QuerySolutions:
     return solutions_of(run_query(store, query, {"r": NamedNode(iri)}))
 
 
-def attributions(store: Store, iri: str) -> dict[tuple[str, str], Attribution]:
+def attributions(store: ReadableStore, iri: str) -> dict[tuple[str, str], Attribution]:
     """The attributions of statements about ``iri``, keyed by (predicate, object N-Triples form)."""
     rows: dict[tuple[str, str], tuple[str, str | None, list[str], list[str]]] = {}
     for row in _solutions(store, ATTRIBUTIONS_QUERY, iri):
@@ -254,7 +254,7 @@ def attributions(store: Store, iri: str) -> dict[tuple[str, str], Attribution]:
     }
 
 
-def resource_view(store: Store, iri: str, triples: list[Triple]) -> ResourceView:
+def resource_view(store: ReadableStore, iri: str, triples: list[Triple]) -> ResourceView:
     """Gather what the HTML page of ``iri`` shows.
 
     Args:

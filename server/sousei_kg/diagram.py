@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from sousei_kg.describe import solutions_of
 from sousei_kg.logic_model import LEVELS
-from sousei_kg.store import Store, run_query
+from sousei_kg.store import ReadableStore, run_query
 
 _PREFIXES = """\
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -186,7 +186,7 @@ def _key(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _rows(store: Store, query: str) -> QuerySolutions:
+def _rows(store: ReadableStore, query: str) -> QuerySolutions:
     return solutions_of(run_query(store, query))
 
 
@@ -195,7 +195,7 @@ def _sort_key(notation: str, labels: dict[str, str], iri: str) -> tuple[int, str
     return (number, notation, labels.get("ja", iri))
 
 
-def build(store: Store) -> Diagram:
+def build(store: ReadableStore) -> Diagram:
     """Read the logic model from ``store`` and lay it out in four columns.
 
     Each column is ordered by where its members point (an outcome under its goal, an output under

@@ -17,7 +17,7 @@ from pyoxigraph import Literal as OxLiteral
 from rdflib import Dataset
 
 from sousei_kg.layout import PREFIXES
-from sousei_kg.store import QueryResult, Store, all_quads, union_triples
+from sousei_kg.store import QueryResult, ReadableStore, all_quads, union_triples
 
 ExportFormat = Literal["ttl", "nt", "nq", "trig", "jsonld"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -25,7 +25,7 @@ ResultFormat = Literal["table", "csv", "json"]
 RESULT_FORMATS: tuple[str, ...] = get_args(ResultFormat)
 
 
-def export_store(store: Store, fmt: ExportFormat) -> bytes:
+def export_store(store: ReadableStore, fmt: ExportFormat) -> bytes:
     """Serialize a whole store.
 
     ``ttl`` and ``nt`` hold the union graph (every quad's triple, deduplicated); ``nq`` and

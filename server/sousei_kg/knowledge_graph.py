@@ -14,8 +14,12 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from sousei_kg.config import Settings
+from sousei_kg.errors import StoreNotFoundError
+from sousei_kg.layout import dataset_graphs
+from sousei_kg.remote.remote_store import RemoteStore
+from sousei_kg.remote.sparql_client import RemoteEndpoints
 from sousei_kg.store import (
-    Store,
+    ReadableStore,
     graph_counts,
     load_shipped,
     open_store,
@@ -32,7 +36,8 @@ class KnowledgeGraph:
     """A loaded dataset.
 
     Attributes:
-        store: the pyoxigraph store (all graphs; queries use the union as default graph).
+        store: the pyoxigraph store, or the remote engine's (all graphs; queries use the union as
+            default graph).
         version: the dataset's version hash (SHA-256 of its canonical N-Quads).
         quad_count: the number of quads, over all graphs.
         graphs: quads per named-graph IRI.
@@ -40,7 +45,7 @@ class KnowledgeGraph:
         resources: the folder holding ``queries/`` etc. in place of the shipped ones, if any.
     """
 
-    store: Store
+    store: ReadableStore
     version: str
     quad_count: int
     graphs: dict[str, int]
@@ -79,6 +84,8 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
         StoreNotFoundError: if ``settings.store`` is not a built store.
         DataFileError: if a shipped file does not parse.
     """
+    if settings.backend == "remote":
+        return _open_remote(settings)
     if settings.store is not None:
         manifest = read_manifest(settings.store)
         return KnowledgeGraph(
@@ -96,6 +103,43 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
         version=version_hash(store),
         quad_count=quad_count(store),
         graphs=graph_counts(store),
+        loaded_at=datetime.now(UTC),
+        resources=settings.resources,
+    )
+
+
+def remote_store(settings: Settings) -> RemoteStore:
+    """The remote engine's store the settings describe (nothing is sent yet)."""
+    assert settings.query_endpoint is not None  # noqa: S101 (Settings checks it)
+    endpoints = RemoteEndpoints(
+        query=settings.query_endpoint,
+        update=settings.update_endpoint,
+        graph_store=settings.gsp_endpoint,
+        engine=settings.engine,
+    )
+    graphs = [*dataset_graphs(settings.resources), *settings.extra_graphs]
+    return RemoteStore(endpoints, graphs, settings.query_timeout)
+
+
+def _open_remote(settings: Settings) -> KnowledgeGraph:
+    """Count the dataset's graphs in the engine and hash them (unless the hash is given).
+
+    Raises:
+        StoreNotFoundError: the engine holds none of the dataset's graphs.
+        RemoteUnavailableError: the engine cannot be reached.
+    """
+    store = remote_store(settings)
+    graphs = store.graph_counts()
+    if not graphs:
+        raise StoreNotFoundError(
+            f"the SPARQL engine at {settings.query_endpoint} holds none of the dataset's graphs; "
+            "load them with `sousei-kg load --to GSP_URL`"
+        )
+    return KnowledgeGraph(
+        store=store,
+        version=settings.dataset_version or version_hash(store),
+        quad_count=sum(graphs.values()),
+        graphs=graphs,
         loaded_at=datetime.now(UTC),
         resources=settings.resources,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode
 
 from sousei_kg.describe import solutions_of
-from sousei_kg.store import Store, run_query
+from sousei_kg.store import ReadableStore, run_query
 
 LIMIT = 50
 """Most hits returned; one more is fetched to tell whether the list was cut."""
@@ -64,7 +64,7 @@ class SearchResult:
     truncated: bool
 
 
-def search(store: Store, text: str) -> SearchResult:
+def search(store: ReadableStore, text: str) -> SearchResult:
     """Find resources whose label contains ``text``, ignoring case.
 
     Args:
@@ -79,7 +79,7 @@ def search(store: Store, text: str) -> SearchResult:
         raise ValueError("the search text is empty")
     result = solutions_of(run_query(store, SEARCH_QUERY, {"q": Literal(text)}))
     ranks: dict[str, int] = {}
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     types: dict[str, dict[str, None]] = defaultdict(dict)
     for row in result:
         node = row["r"]
@@ -88,12 +88,25 @@ def search(store: Store, text: str) -> SearchResult:
         iri = node.value
         ranks[iri] = int(row["length"].value) if row["length"] is not None else 0
         if isinstance(label := row["label"], Literal):
-            labels[iri].setdefault(label.language or "", label.value)
+            labels[iri][label.language or ""].add(label.value)
         if (kind := row["type"]) is not None:
             types[iri][str(kind.value)] = None
     ordered = sorted(ranks, key=lambda iri: (ranks[iri], iri))
     hits = tuple(
-        Hit(iri=iri, labels=dict(labels[iri]), types=tuple(sorted(types[iri])), rank=ranks[iri])
+        Hit(
+            iri=iri,
+            labels=_one_per_language(labels[iri]),
+            types=tuple(sorted(types[iri])),
+            rank=ranks[iri],
+        )
         for iri in ordered[:LIMIT]
     )
     return SearchResult(query=text, hits=hits, truncated=len(ordered) > LIMIT)
+
+
+def _one_per_language(labels: dict[str, set[str]]) -> dict[str, str]:
+    """One label per language, ja first, then en, then the rest by tag; the shortest (then the
+    first in code-point order) where a resource has several. Chosen from the values, never from
+    the order rows arrive in, so every backend and engine gives the same answer."""
+    order = sorted(labels, key=lambda tag: ({"ja": 0, "en": 1}.get(tag, 2), tag))
+    return {tag: min(labels[tag], key=lambda text: (len(text), text)) for tag in order}

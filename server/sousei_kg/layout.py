@@ -105,3 +105,8 @@ def shipped_files(root: Path | None = None) -> list[ShippedFile]:
         for path in sorted(folder.glob("*.ttl")):
             files.append(ShippedFile(path=path, graph=graph_for(path, kind), format=TURTLE))
     return files
+
+
+def dataset_graphs(root: Path | None = None) -> list[str]:
+    """The named graphs the shipped files fill, sorted (what a remote engine is asked for)."""
+    return sorted({file.graph for file in shipped_files(root)})

@@ -12,7 +12,8 @@ from fastapi.responses import PlainTextResponse, Response
 
 from sousei_kg.config import Settings
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
-from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError, WorkerPool
+from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError
+from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.knowledge_graph import KnowledgeGraph
 from sousei_kg.negotiation import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
 from sousei_kg.result_cache import CacheKey, ResultCache
@@ -28,9 +29,9 @@ def limit_headers(settings: Settings) -> dict[str, str]:
     }
 
 
-def query_pool(request: Request) -> WorkerPool:
-    """The app's worker pool (started by the lifespan)."""
-    pool: WorkerPool = request.app.state.query_pool
+def query_pool(request: Request) -> QueryRunner:
+    """The app's query runner (started by the lifespan): the worker pool, or the remote one."""
+    pool: QueryRunner = request.app.state.query_pool
     return pool
 
 
@@ -41,6 +42,8 @@ def failure_response(failure: QueryFailure, headers: dict[str, str]) -> Response
         message, status = f"SPARQL syntax error{where}: {failure.message}", 400
     elif failure.kind == "parameter":
         message, status = f"bad parameter: {failure.message}", 400
+    elif failure.kind == "refused":
+        message, status = f"the SPARQL engine refused the query: {failure.message}", 400
     elif failure.kind == "not-acceptable":
         offered = RESULT_FORMATS if failure.form in ("solutions", "boolean") else GRAPH_OFFER
         names = ", ".join(f"{f.media_type} (format={f.key})" for f in offered)

@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions
 
 from sousei_kg.describe import CURATION_GRAPH, STATED_GRAPH, Attribution, Labels, solutions_of
 from sousei_kg.layout import VOCAB
-from sousei_kg.store import Store, run_query
+from sousei_kg.store import ReadableStore, run_query
 
 POLICY_GOAL = VOCAB + "PolicyGoal"
 OUTCOME = VOCAB + "Outcome"
@@ -175,7 +175,7 @@ class Chain:
         return [link for link in self.down if link.source == source]
 
 
-def _rows(store: Store, query: str, focus: str) -> QuerySolutions:
+def _rows(store: ReadableStore, query: str, focus: str) -> QuerySolutions:
     return solutions_of(run_query(store, query, {"start": NamedNode(focus)}))
 
 
@@ -225,7 +225,7 @@ def is_chain_member(types: tuple[str, ...] | frozenset[str]) -> bool:
     return any(t in LEVELS for t in types)
 
 
-def chain(store: Store, focus: str) -> Chain:
+def chain(store: ReadableStore, focus: str) -> Chain:
     """Gather the chain of ``focus``: links up and down, goals and KPIs, organisations, labels.
 
     Args:

@@ -46,10 +46,14 @@ from sousei_kg.errors import (
     StoreNotFoundError,
 )
 from sousei_kg.layout import ShippedFile, shipped_files
+from sousei_kg.remote.remote_store import RemoteStore, RemoteTriples
 
 __all__ = [
     "Manifest",
     "QueryResult",
+    "ReadableStore",
+    "RemoteStore",
+    "RemoteTriples",
     "Store",
     "Term",
     "all_quads",
@@ -87,7 +91,10 @@ WRITER_LOCK = "writer.lock"
 DEFAULT_GRAPH_KEY = "default"
 """Key of the default graph in ``Manifest.graphs``."""
 
-QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples | RemoteTriples
+ReadableStore = Store | RemoteStore
+"""What the server reads from: the embedded pyoxigraph store, or a remote SPARQL engine
+(:mod:`sousei_kg.remote`). Everything on the read path takes either; writes need a ``Store``."""
 Term = NamedNode | Literal
 
 _PARSER_POSITION = re.compile(r"^Parser error (?:at|between) .*?: ")
@@ -221,12 +228,12 @@ def run_update(store: Store, update: str, base_iri: str | None = None) -> None:
         raise _query_syntax_error(error) from error
 
 
-def has_named_graph(store: Store, iri: str) -> bool:
+def has_named_graph(store: ReadableStore, iri: str) -> bool:
     """Whether the store has the named graph (possibly empty)."""
     return bool(store.contains_named_graph(NamedNode(iri)))
 
 
-def graph_triples(store: Store, iri: str | None) -> list[Triple]:
+def graph_triples(store: ReadableStore, iri: str | None) -> list[Triple]:
     """The triples of one graph: a named graph, or the default graph for ``None``."""
     graph = DefaultGraph() if iri is None else NamedNode(iri)
     return [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
@@ -316,13 +323,15 @@ def load_shipped(store: Store, root: Path | None = None) -> list[ShippedFile]:
     return files
 
 
-def quad_count(store: Store) -> int:
+def quad_count(store: ReadableStore) -> int:
     """Return the number of quads in the store."""
     return len(store)
 
 
-def graph_counts(store: Store) -> dict[str, int]:
+def graph_counts(store: ReadableStore) -> dict[str, int]:
     """Return the number of quads per graph IRI, ``"default"`` for the default graph."""
+    if isinstance(store, RemoteStore):
+        return store.graph_counts()  # counted by the engine, not by fetching every quad
     counts: Counter[str] = Counter()
     for quad in store:
         graph = quad.graph_name
@@ -330,7 +339,7 @@ def graph_counts(store: Store) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def version_hash(store: Store) -> str:
+def version_hash(store: ReadableStore) -> str:
     """Return a content hash of the store that does not depend on load order or blank-node labels.
 
     The quads are canonicalized with RDFC-1.0 (so blank nodes get stable labels), each is written
@@ -349,20 +358,30 @@ def version_hash(store: Store) -> str:
     return digest.hexdigest()
 
 
-def all_quads(store: Store) -> list[Quad]:
-    """Return every quad of the store."""
-    return list(store)
+def all_quads(store: ReadableStore) -> list[Quad]:
+    """Return every quad of the store, in one canonical order.
+
+    Blank nodes get their RDFC-1.0 labels and the quads are sorted, so the same data gives the same
+    dumps byte for byte on every replica and backend (a remote engine returns quads in its own
+    order, and blank-node labels differ per load); the dumps' ETags and sizes agree with them.
+    """
+    dataset = Dataset(store)
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=str)
 
 
-def union_triples(store: Store, exclude_graphs: frozenset[str] = frozenset()) -> list[Triple]:
-    """Return the union graph: every quad's triple, deduplicated, in first-seen order.
+def union_triples(
+    store: ReadableStore, exclude_graphs: frozenset[str] = frozenset()
+) -> list[Triple]:
+    """Return the union graph: every quad's triple, deduplicated, in the canonical order of
+    :func:`all_quads`.
 
     Args:
         store: the store.
         exclude_graphs: IRIs of named graphs whose quads are left out.
     """
     seen: dict[Triple, None] = {}
-    for quad in store:
+    for quad in all_quads(store):
         graph = quad.graph_name
         if isinstance(graph, NamedNode) and graph.value in exclude_graphs:
             continue
@@ -370,7 +389,9 @@ def union_triples(store: Store, exclude_graphs: frozenset[str] = frozenset()) ->
     return list(seen)
 
 
-def run_query(store: Store, query: str, params: Mapping[str, Term] | None = None) -> QueryResult:
+def run_query(
+    store: ReadableStore, query: str, params: Mapping[str, Term] | None = None
+) -> QueryResult:
     """Run a SPARQL query over the union of all graphs.
 
     Args:
@@ -406,7 +427,7 @@ def run_query(store: Store, query: str, params: Mapping[str, Term] | None = None
 
 
 def run_protocol_query(
-    store: Store,
+    store: ReadableStore,
     query: str,
     *,
     default_graphs: Sequence[str] | None = None,

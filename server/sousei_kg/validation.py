@@ -21,7 +21,7 @@ from rdflib.term import Node
 from sousei_kg.errors import DataFileError
 from sousei_kg.layout import SHAPES_GRAPH
 from sousei_kg.resources import resource_dir
-from sousei_kg.store import Store, union_triples
+from sousei_kg.store import ReadableStore, union_triples
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITIES: dict[URIRef, Severity] = {
@@ -115,7 +115,7 @@ def validate_files(
 
 
 def validate_store(
-    store: Store, shapes_files: list[Path] | None = None, root: Path | None = None
+    store: ReadableStore, shapes_files: list[Path] | None = None, root: Path | None = None
 ) -> ValidationOutcome:
     """Validate a store's union graph, without its ``graph:shapes``, against the shipped shapes.
 

@@ -12,7 +12,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from sousei_kg.describe import triples_of
 from sousei_kg.layout import ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
-from sousei_kg.store import Store, run_query
+from sousei_kg.store import ReadableStore, run_query
 
 GRAPH_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 """Every triple of the named graph ``?g``."""
@@ -76,7 +76,7 @@ class TermDoc:
     properties: tuple[tuple[str, tuple[NamedNode | Literal, ...]], ...] = ()
 
 
-def graph_triples(store: Store, graph: str) -> list[Triple]:
+def graph_triples(store: ReadableStore, graph: str) -> list[Triple]:
     """Every triple of one named graph (``ONTOLOGY_GRAPH`` or ``SHAPES_GRAPH``)."""
     return list(triples_of(run_query(store, GRAPH_QUERY, {"g": NamedNode(graph)})))
 
@@ -142,13 +142,13 @@ def sections(
     return grouped
 
 
-def ontology_docs(store: Store) -> tuple[list[Triple], list[tuple[Section, list[TermDoc]]]]:
+def ontology_docs(store: ReadableStore) -> tuple[list[Triple], list[tuple[Section, list[TermDoc]]]]:
     """The ontology graph and its documentation, section by section."""
     triples = graph_triples(store, ONTOLOGY_GRAPH)
     return triples, sections(term_docs(triples), ONTOLOGY_SECTIONS)
 
 
-def shapes_docs(store: Store) -> tuple[list[Triple], list[tuple[Section, list[TermDoc]]]]:
+def shapes_docs(store: ReadableStore) -> tuple[list[Triple], list[tuple[Section, list[TermDoc]]]]:
     """The shapes graph and its documentation, section by section."""
     triples = graph_triples(store, SHAPES_GRAPH)
     return triples, sections(term_docs(triples), SHAPES_SECTIONS)

@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from sousei_kg.describe import solutions_of
 from sousei_kg.layout import ID
-from sousei_kg.store import Store, run_query
+from sousei_kg.store import ReadableStore, run_query
 
 _PREFIXES = """\
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -77,7 +77,7 @@ class Organisation:
         return self.labels.get(lang) or self.labels.get("ja") or self.slug
 
 
-def counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:
+def counts(store: ReadableStore) -> tuple[dict[str, int], dict[str, int]]:
     """``(enumerated, declared)``: resources per kind in the graph; what the summary declares."""
     enumerated = {
         row["name"].value: int(row["count"].value)
@@ -91,7 +91,7 @@ def counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:
     return enumerated, declared
 
 
-def organisations(store: Store) -> list[Organisation]:
+def organisations(store: ReadableStore) -> list[Organisation]:
     """Organisations, most measures first, then by English name."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     measures: dict[str, int] = {}
@@ -108,7 +108,7 @@ def organisations(store: Store) -> list[Organisation]:
     return sorted(found, key=lambda o: (-o.measures, o.labels.get("en", o.slug)))
 
 
-def organisation(store: Store, slug: str) -> Organisation | None:
+def organisation(store: ReadableStore, slug: str) -> Organisation | None:
     """The organisation ``id/org/{slug}``, or ``None``: the slug is compared, never queried."""
     return next((o for o in organisations(store) if o.slug == slug), None)
 

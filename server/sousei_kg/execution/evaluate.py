@@ -23,7 +23,7 @@ from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome, TermS
 from sousei_kg.execution.writers import SOLUTION_WRITERS
 from sousei_kg.negotiation import by_key
 from sousei_kg.results import serialize_graph
-from sousei_kg.store import Store, run_protocol_query
+from sousei_kg.store import ReadableStore, run_protocol_query
 
 _BOOLEAN_FORMATS = {
     "json": QueryResultsFormat.JSON,
@@ -61,7 +61,7 @@ def term_to_spec(term: NamedNode | BlankNode | Literal) -> TermSpec:
     return ("literal", term.value, term.language or "", term.datatype.value)
 
 
-def evaluate(store: Store, job: QueryJob) -> QueryOutcome | QueryFailure:
+def evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailure:
     """Run ``job`` on ``store``, on a thread with a large stack (see :mod:`engine_thread`).
 
     Args:
@@ -74,7 +74,7 @@ def evaluate(store: Store, job: QueryJob) -> QueryOutcome | QueryFailure:
     return run_on_large_stack(lambda: _evaluate(store, job))
 
 
-def _evaluate(store: Store, job: QueryJob) -> QueryOutcome | QueryFailure:
+def _evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailure:
     try:
         substitutions = {Variable(name): term_from_spec(spec) for name, spec in job.substitutions}
     except ValueError as error:

@@ -68,10 +68,12 @@ class QueryFailure:
     """A query the engine refused; ``kind`` tells the HTTP layer which status to use.
 
     ``syntax`` (400, with line and column), ``parameter`` (400), ``not-acceptable`` (406, the form
-    has no acceptable format), ``engine`` (500: a bug or a broken store; the message is generic).
+    has no acceptable format), ``refused`` (400: a remote engine refused a query pyoxigraph
+    accepts; the message is the start of the engine's), ``engine`` (500: a bug or a broken store;
+    the message is generic).
     """
 
-    kind: Literal["syntax", "parameter", "not-acceptable", "engine"]
+    kind: Literal["syntax", "parameter", "not-acceptable", "refused", "engine"]
     message: str
     line: int | None = None
     column: int | None = None

@@ -22,10 +22,19 @@ from sousei_kg.validation import ValidationOutcome
 from sousei_kg.writes import Commit, Writer, WriteRefusedError, WriteRequest, open_writer
 
 REPORT_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
-WRITES_OFF = (
-    "writes are off on this server: it has no write tokens (sousei-kg serve --write-token, "
-    "or SOUSEI_WRITE_TOKENS)"
-)
+
+
+def writes_off(settings: Settings) -> str:
+    """Why this server takes no writes (the answer to every write when there is no writer)."""
+    if settings.backend == "remote":
+        return (
+            "writes are off on this server: it reads from a remote SPARQL engine, whose data "
+            "changes only through `sousei-kg load --to GSP_URL` (validated before it is sent)"
+        )
+    return (
+        "writes are off on this server: it has no write tokens (sousei-kg serve --write-token, "
+        "or SOUSEI_WRITE_TOKENS)"
+    )
 
 
 def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

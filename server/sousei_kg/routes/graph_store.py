@@ -20,16 +20,17 @@ from sousei_kg.graph_payload import PayloadError, parse_payload
 from sousei_kg.negotiation import GRAPH_FORMATS, NotAcceptableError, choose
 from sousei_kg.results import serialize_graph
 from sousei_kg.routes._writes import (
-    WRITES_OFF,
     body_or_error,
     commit_or_error,
     payload_hash,
     plain,
     principal_or_error,
     writer_of,
+    writes_off,
 )
 from sousei_kg.sparql_protocol import _media_type as media_type
 from sousei_kg.store import (
+    ReadableStore,
     Store,
     drop_graph,
     graph_triples,
@@ -76,7 +77,7 @@ async def graph_store(request: Request, graph: GraphDep, settings: SettingsDep) 
     writing = method in ("PUT", "POST", "DELETE")
     writer = writer_of(request)
     if not (settings.write_tokens or settings.read_tokens) or (writing and writer is None):
-        return plain(404, WRITES_OFF)
+        return plain(404, writes_off(settings))
     principal = principal_or_error(request, settings, write=writing)
     if isinstance(principal, Response):
         return principal
@@ -127,7 +128,7 @@ class _MissingGraphError(Exception):
     """DELETE of a graph that does not exist (raised inside the staging step: nothing changed)."""
 
 
-def _read(store: Store, target: str | None, accept: str | None) -> Response:
+def _read(store: ReadableStore, target: str | None, accept: str | None) -> Response:
     if target is not None and not has_named_graph(store, target):
         return plain(404, f"there is no graph {target}")
     try:

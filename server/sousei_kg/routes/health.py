@@ -6,18 +6,23 @@ from typing import Any
 from fastapi import APIRouter
 
 from sousei_kg import __version__
+from sousei_kg.config import Settings
 from sousei_kg.deps import GraphDep, SettingsDep
 
 router = APIRouter(tags=["service"])
 
 
 @router.get("/health", summary="Service health and versions")
-def health(graph: GraphDep) -> dict[str, Any]:
-    """Report that the service answers, with the software version and the dataset version hash."""
+def health(graph: GraphDep, settings: SettingsDep) -> dict[str, Any]:
+    """Report that the service answers, with the software version, the dataset version hash and
+    where the data is read (``embedded``, or ``remote`` with the engine's query endpoint)."""
     return {
         "status": "ok",
         "software_version": __version__,
         "dataset_version": graph.version,
+        "backend": settings.backend,
+        "query_endpoint": settings.query_endpoint,
+        "engine": settings.engine if settings.backend == "remote" else None,
         "quads": graph.quad_count,
         "loaded_at": graph.loaded_at.isoformat(timespec="seconds"),
     }
@@ -50,5 +55,11 @@ def limits(settings: SettingsDep) -> dict[str, Any]:
             "per_second": settings.rate_limit_per_second,
         },
         "network": "SERVICE and LOAD are refused; graph names are local names, never fetched",
-        "writes": "enabled" if settings.write_tokens else "off (no write tokens configured)",
+        "writes": _writes(settings),
     }
+
+
+def _writes(settings: Settings) -> str:
+    if settings.backend == "remote":
+        return "off (the remote backend is read-only here; data changes go through sousei-kg load)"
+    return "enabled" if settings.write_tokens else "off (no write tokens configured)"

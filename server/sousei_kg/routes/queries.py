@@ -40,6 +40,7 @@ from sousei_kg.negotiation import (
     choose,
     prefers_html,
 )
+from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
 from sousei_kg.results import serialize_graph
 from sousei_kg.store import Term
 
@@ -125,6 +126,7 @@ async def run_named_query(
     Raises:
         NotAcceptableError: if no result format matches (406).
     """
+    refuse_if_wrong_on_engine(settings, query.name)
     values: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         if key not in RESERVED_PARAMS:

@@ -12,13 +12,13 @@ from sousei_kg import sparql_guard
 from sousei_kg.config import CANONICAL_BASE
 from sousei_kg.deps import SettingsDep, public_base
 from sousei_kg.routes._writes import (
-    WRITES_OFF,
     body_or_error,
     commit_or_error,
     payload_hash,
     plain,
     principal_or_error,
     writer_of,
+    writes_off,
 )
 from sousei_kg.sparql_protocol import ProtocolError
 from sousei_kg.store import Store, run_update
@@ -42,7 +42,7 @@ async def sparql_update(request: Request, settings: SettingsDep) -> Response:
     """Apply a SPARQL 1.1 Update: 200 with what changed, 400/401/403/409/415 otherwise."""
     writer = writer_of(request)
     if writer is None:
-        return plain(404, WRITES_OFF)
+        return plain(404, writes_off(settings))
     if request.method != "POST":
         message = f"method {request.method} is not allowed; updates use POST"
         return plain(405, message, {"Allow": ALLOW})

@@ -23,6 +23,7 @@ from sousei_kg.diagram import Diagram, build
 from sousei_kg.dumps import DUMP_FILES
 from sousei_kg.html import LinkRewriter, environment, page_language, render
 from sousei_kg.knowledge_graph import KnowledgeGraph
+from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
 from sousei_kg.store import run_query
 from sousei_kg.web_data import counts, dataset_json_ld, json_ld
 
@@ -123,6 +124,7 @@ def landing(request: Request, graph: GraphDep, settings: SettingsDep) -> Respons
 @router.get("/logic-model", summary="The logic model as an interactive diagram")
 def logic_model(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     """Goals → outcomes → outputs → measures; ``?kpi=`` highlights what reaches that KPI."""
+    refuse_if_wrong_on_engine(settings, KPI_QUERY)
     diagram = diagram_of(graph)
     selected = diagram.kpi(request.query_params.get("kpi"))
 
@@ -141,6 +143,7 @@ def logic_model(request: Request, graph: GraphDep, settings: SettingsDep) -> Res
 )
 def logic_model_svg(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     """The same drawing rendered on the server; ``?kpi=`` and ``?lang=`` as on the page."""
+    refuse_if_wrong_on_engine(settings, KPI_QUERY)
     diagram = diagram_of(graph)
     selected = diagram.kpi(request.query_params.get("kpi"))
 
@@ -161,6 +164,7 @@ def logic_model_svg(request: Request, graph: GraphDep, settings: SettingsDep) ->
 def kpis(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     """Pick a KPI → the measures with a path to its goal, hop by hop, with the responsible
     organisations, a CSV download (the named query ``list-measures-for-kpi``) and the diagram."""
+    refuse_if_wrong_on_engine(settings, KPI_QUERY)
     diagram = diagram_of(graph)
     selected = diagram.kpi(request.query_params.get("kpi"))
 

@@ -1,0 +1,27 @@
+"""What the query routes need from whatever evaluates their jobs: the embedded backend's pool of
+killable worker processes, or the remote backend's runner that waits on the engine."""
+
+from typing import Protocol
+
+from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
+
+
+class QueryRunner(Protocol):
+    """Evaluates query jobs under a time limit (see ``WorkerPool.run`` for the contract)."""
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether queries are evaluated where no network connection can be made."""
+        ...
+
+    async def start(self) -> None:
+        """Get ready to evaluate (start processes, and so on)."""
+        ...
+
+    async def close(self) -> None:
+        """Stop whatever :meth:`start` started."""
+        ...
+
+    async def run(self, job: QueryJob, timeout: float) -> QueryOutcome | QueryFailure:
+        """Evaluate ``job`` within ``timeout`` seconds."""
+        ...
