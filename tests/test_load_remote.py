@@ -61,3 +61,19 @@ def test_an_unreachable_store_is_a_clear_error() -> None:
     done = _load("--to", "http://127.0.0.1:9/store")
     assert done.returncode == 2
     assert "cannot reach the graph store at http://127.0.0.1:9/store" in done.stderr
+
+
+def test_a_store_that_needs_credentials_says_so(virtuoso_engine: Engine) -> None:
+    """Virtuoso's /sparql-graph-crud-auth without --user: refused, with what to do, and the
+    store keeps what it had."""
+    before = _count(virtuoso_engine)
+    done = _load("--to", virtuoso_engine.graph_store)
+    assert done.returncode == 2
+    assert "--user and SOUSEI_LOAD_PASSWORD" in done.stderr
+    assert _count(virtuoso_engine) == before > 0
+
+
+def test_user_without_password_is_a_clear_error() -> None:
+    done = _load("--to", "http://127.0.0.1:9/store", "--user", "dba")
+    assert done.returncode == 2
+    assert "SOUSEI_LOAD_PASSWORD" in done.stderr

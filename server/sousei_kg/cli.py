@@ -398,15 +398,37 @@ def serve(
 @cli.command()
 @click.option("--to", "gsp_url", required=True, help="The remote store's Graph Store HTTP URL.")
 @click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds/request.")
+@click.option(
+    "--user", default=None, help="User for the store; the password is SOUSEI_LOAD_PASSWORD."
+)
+@click.option(
+    "--digest/--basic",
+    default=False,
+    help="HTTP authentication scheme with --user (Virtuoso's -auth endpoint: --digest).",
+)
 @_resources_option
-def load(gsp_url: str, timeout: float, resources: Path | None) -> None:
+def load(
+    gsp_url: str, timeout: float, user: str | None, digest: bool, resources: Path | None
+) -> None:
     """Validate the shipped graphs, then replace each one in a remote store (Graph Store
     Protocol) and check its statement count. Prints the dataset's version hash."""
+    import httpx
+
     from sousei_kg.remote.loader import ValidationFailedError, load_to
 
+    auth: httpx.Auth | None = None
+    if user is not None:
+        password = os.environ.get("SOUSEI_LOAD_PASSWORD")
+        if password is None:
+            raise UserError("--user needs the password in SOUSEI_LOAD_PASSWORD")
+        auth = httpx.DigestAuth(user, password) if digest else httpx.BasicAuth(user, password)
     try:
         report = load_to(
-            gsp_url, resources, timeout=timeout, progress=lambda line: click.echo(line, err=True)
+            gsp_url,
+            resources,
+            timeout=timeout,
+            auth=auth,
+            progress=lambda line: click.echo(line, err=True),
         )
     except ValidationFailedError as error:
         click.echo(f"error: {error}", err=True)

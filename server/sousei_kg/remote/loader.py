@@ -53,6 +53,7 @@ def load_to(
     resources: Path | None = None,
     *,
     timeout: float = 120.0,
+    auth: httpx.Auth | None = None,
     progress: Callable[[str], None] = lambda _line: None,
 ) -> LoadReport:
     """Validate the shipped graphs, then replace each graph of the store at ``gsp_url``.
@@ -62,6 +63,8 @@ def load_to(
             ``…/sparql-graph-crud``; Fuseki: ``…/DATASET/data``).
         resources: a folder with ``ontology/``, ``shapes/`` and ``data/`` instead of the shipped.
         timeout: seconds each request may take.
+        auth: credentials for the endpoint (Virtuoso's ``/sparql-graph-crud-auth`` takes HTTP
+            Digest; Fuseki and GraphDB Basic).
         progress: called with one line per step.
 
     Raises:
@@ -79,7 +82,9 @@ def load_to(
         )
     progress(f"validated: {len(store)} quads conform to the shapes")
     loaded = []
-    with httpx.Client(timeout=timeout, headers={"User-Agent": "sousei-kg load"}) as client:
+    with httpx.Client(
+        timeout=timeout, auth=auth, headers={"User-Agent": "sousei-kg load"}
+    ) as client:
         for iri in dataset_graphs(resources):
             triples = graph_triples(store, iri)
             body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
@@ -101,6 +106,11 @@ def _put(client: httpx.Client, gsp_url: str, iri: str, body: bytes) -> None:
         )
     except httpx.HTTPError as error:
         raise LoadError(f"cannot reach the graph store at {gsp_url}: {error}") from error
+    if response.status_code in (401, 403):
+        raise LoadError(
+            f"the graph store refused to write {iri} ({response.status_code}): give credentials "
+            "with --user and SOUSEI_LOAD_PASSWORD, or use an endpoint that accepts writes"
+        )
     if response.status_code not in (200, 201, 204):
         raise LoadError(
             f"the graph store refused {iri} ({response.status_code}): {_first(response.text)}"

@@ -58,7 +58,7 @@ class RemoteQueryRunner:
                 "every connection to the SPARQL engine stayed busy past the time limit"
             ) from None
         try:
-            return await asyncio.wait_for(
+            result = await asyncio.wait_for(
                 asyncio.to_thread(evaluate, self.store, job),
                 max(deadline - loop.time(), 0.001),
             )
@@ -70,3 +70,8 @@ class RemoteQueryRunner:
             raise PoolUnavailableError(str(error)) from None
         finally:
             self._slots.release()
+        if isinstance(result, QueryFailure) and result.kind == "engine":
+            # The answer broke off while it was read: Oxigraph server, past its --timeout-s, ends
+            # a 200 answer with "The SPARQL operation has been cancelled" instead of the rest.
+            raise PoolUnavailableError("the SPARQL engine's answer broke off before its end")
+        return result
