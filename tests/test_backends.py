@@ -8,6 +8,7 @@ differs (result formats, blank nodes, the union default graph, datatypes, Virtuo
 here unless the backend handles the difference.
 """
 
+import re
 import subprocess
 import sys
 import time
@@ -243,8 +244,8 @@ EXAMPLE_CALLS = [
 def test_named_queries_match_the_embedded_store(
     backend: str, reference: str, name: str, params: dict[str, str]
 ) -> None:
-    """Every named query, with its example parameters (which reach a remote engine as a VALUES
-    block of serialised terms) and without."""
+    """Every named query, with its example parameters (which reach a remote engine as BINDs of
+    terms serialised by pyoxigraph) and without."""
     headers = {"Accept": "application/sparql-results+json"}
     got = httpx.get(backend + f"queries/{name}", params=params, headers=headers, timeout=60)
     want = httpx.get(reference + f"queries/{name}", params=params, headers=headers, timeout=60)
@@ -297,6 +298,34 @@ def test_resource_iri_redirects_and_page_shows_the_chain(backend: str) -> None:
     page = httpx.get(backend + "doc/goal/1", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200
     assert "強い経済" in page.text or "経済" in page.text
+
+
+@pytest.mark.parametrize(
+    "path", ["", "logic-model", "organisations", "doc/goal/2", "kpis?kpi=goal-2-kpi", "def"]
+)
+def test_web_pages_are_the_same(backend: str, reference: str, path: str) -> None:
+    """The HTML pages, built from the backend's answers (the KPI explorer runs the named query
+    Virtuoso answers wrongly, so there it is refused, see remote/compatibility.py)."""
+    headers = {"Accept": "text/html", "Accept-Language": "ja"}
+    got = httpx.get(backend + path, headers=headers, timeout=60)
+    want = httpx.get(reference + path, headers=headers, timeout=60)
+    assert want.status_code == 200
+    engine = httpx.get(backend + "health", timeout=30).json().get("engine", "")
+    if path.startswith("kpis") and "list-measures-for-kpi" in WRONG_ANSWERS.get(engine, {}):
+        assert got.status_code == 501
+        return
+    assert got.status_code == 200, got.text[:300]
+    assert _concats_sorted(_same_base(got.text, backend)) == _concats_sorted(
+        _same_base(want.text, reference)
+    )
+
+
+def _concats_sorted(html: str) -> str:
+    """Table cells that show a GROUP_CONCAT ("A / B") with their parts in one order: the order
+    is the engine's choice (see :func:`_cell`)."""
+    return re.sub(
+        r">([^<>]+ / [^<>]+)<", lambda m: ">" + " / ".join(sorted(m[1].split(" / "))) + "<", html
+    )
 
 
 def test_search_finds_the_same_resources(backend: str, reference: str) -> None:

@@ -23,6 +23,7 @@ from sousei_kg.remote.compatibility import UnsupportedOnEngineError
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
 from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
+from sousei_kg.response_cache import ResponseCacheMiddleware
 from sousei_kg.result_cache import ResultCache
 from sousei_kg.routes import dataset, editor, health, organisations, web
 from sousei_kg.routes import graph_store as graph_store_routes
@@ -123,6 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=EXPOSED_HEADERS,
     )
 
+    # Repeated GETs are replayed from here, compressed body and CORS headers included, without
+    # routing again; inside the limits, so every request still counts against them.
+    app.add_middleware(ResponseCacheMiddleware, max_bytes=settings.result_cache_bytes)
     # Request limits and the rate limit run before CORS, GZip and routing; the version header is
     # added outside them, so even a 413, 414 or 429 names the dataset version.
     app.add_middleware(ProtectionMiddleware, settings=settings)

@@ -186,9 +186,10 @@ def exists(store: ReadableStore, iri: str) -> bool:
 
 
 def describe(store: ReadableStore, iri: str) -> list[Triple]:
-    """The triples of the RDF document describing ``iri`` (canonical IRIs, deduplicated)."""
+    """The triples of the RDF document describing ``iri`` (canonical IRIs, deduplicated), in
+    N-Triples order: the same document whichever backend or engine produced them."""
     result = triples_of(run_query(store, DESCRIBE_QUERY, {"r": NamedNode(iri)}))
-    return list(dict.fromkeys(result))
+    return sorted(dict.fromkeys(result), key=str)
 
 
 def labels_of(triples: list[Triple]) -> Labels:
@@ -249,7 +250,7 @@ def attributions(store: ReadableStore, iri: str) -> dict[tuple[str, str], Attrib
             if term is not None and term.value not in bucket:
                 bucket.append(term.value)
     return {
-        key: Attribution(iri=a, confidence=c, sources=tuple(s), notes=tuple(n))
+        key: Attribution(iri=a, confidence=c, sources=tuple(sorted(s)), notes=tuple(sorted(n)))
         for key, (a, c, s, n) in rows.items()
     }
 

@@ -193,7 +193,12 @@ def _links(rows: QuerySolutions) -> tuple[Link, ...]:
             target=key[1],
             graphs=tuple(sorted(graphs[key])),
             attribution=(
-                Attribution(iri=e[0], confidence=e[1], sources=tuple(e[2]), notes=tuple(e[3]))
+                Attribution(
+                    iri=e[0],
+                    confidence=e[1],
+                    sources=tuple(sorted(e[2])),
+                    notes=tuple(sorted(e[3])),
+                )
                 if (e := evidence.get(key))
                 else None
             ),
@@ -252,9 +257,15 @@ def chain(store: ReadableStore, focus: str) -> Chain:
         focus=focus,
         up=_links(_rows(store, UP_QUERY, focus)),
         down=_links(_rows(store, DOWN_QUERY, focus)),
+        # Sorted and deduplicated: Virtuoso 7 repeats rows of a `+` path (SPARQL 1.1 paths
+        # have set semantics), and engines differ in row order.
         goals=tuple(
-            (str(row["goal"].value), str(row["kpi"].value))
-            for row in _rows(store, GOALS_QUERY, focus)
+            sorted(
+                {
+                    (str(row["goal"].value), str(row["kpi"].value))
+                    for row in _rows(store, GOALS_QUERY, focus)
+                }
+            )
         ),
         organisations={m: tuple(links) for m, links in organisations.items()},
         types={n: frozenset(t) for n, t in types.items()},

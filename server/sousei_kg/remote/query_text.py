@@ -1,5 +1,5 @@
 """What the remote backend must know about a query's text before sending it, and the one thing it
-adds to it: parameters, as a ``VALUES`` block of terms serialised by pyoxigraph.
+adds to it: parameters, bound to terms serialised by pyoxigraph.
 
 Nothing here pastes request text into a query: a parameter arrives as a pyoxigraph term, and
 ``str(term)`` is its N-Triples form (IRIs checked, literals escaped) written by the RDF library.
@@ -51,34 +51,40 @@ def query_form(query: str) -> QueryForm:
     raise RemoteQueryError("the text is not a SPARQL query (no SELECT, ASK, CONSTRUCT, DESCRIBE)")
 
 
-def with_values(query: str, bindings: Mapping[Variable, Bindable]) -> str:
-    """The query with its parameters bound by a ``VALUES`` block of terms.
+def with_bindings(query: str, bindings: Mapping[Variable, Bindable]) -> str:
+    """The query with its parameters bound to terms: ``BIND(term AS ?name)`` opening each
+    ``WHERE`` group.
 
     pyoxigraph's substitution binds the variable everywhere, subqueries included (the label search
-    filters on ``?q`` inside a subquery that projects it), so the block opens *every* ``WHERE``
-    group: the query's and each subquery's. There it is joined with the rest of the pattern before
-    anything is filtered, grouped or projected, which answers what the substitution answers for
-    the parameters the server accepts (variables the query selects, checked beforehand by
-    pyoxigraph); in a subquery that does not project the variable it changes nothing. Engines
-    accept it in every query form (Virtuoso 7 refuses the standard trailing ``VALUES`` after ASK
-    and CONSTRUCT). A query without any ``WHERE`` keyword gets the trailing block instead
-    (SPARQL 1.1 §18.2.4.3: joined before projection).
+    filters on ``?q`` inside a subquery that projects it), so the bindings open *every* ``WHERE``
+    group: the query's and each subquery's. A ``BIND`` first in a group is joined with the rest
+    of the pattern before anything is filtered, grouped or projected, like a one-row ``VALUES``
+    block, which answers what the substitution answers for the parameters the server accepts
+    (variables the query selects, checked beforehand by pyoxigraph); in a subquery that does not
+    project the variable it changes nothing.
+
+    ``BIND`` rather than ``VALUES``: Virtuoso 7 ignores a ``VALUES`` join on the subject of a
+    property path (``VALUES ?start {<g>} ?start :p* ?goal`` answers every ``?start``), and refuses
+    the standard trailing ``VALUES`` after ASK and CONSTRUCT. A query without any ``WHERE``
+    keyword gets a trailing ``VALUES`` block (SPARQL 1.1 §18.2.4.3: joined before projection).
+
+    The terms are written by pyoxigraph (``str(term)``: N-Triples syntax, IRIs checked, literals
+    escaped), never taken from the request text.
 
     Raises:
-        RemoteQueryError: if a term cannot be written in a ``VALUES`` block (a blank node or a
-            triple), or the text cannot be read with certainty.
+        RemoteQueryError: if a term cannot be written this way (a blank node or a triple), or the
+            text cannot be read with certainty.
     """
     if not bindings:
         return query
-    names, terms = [], []
+    pairs: list[tuple[str, str]] = []
     for variable, term in bindings.items():
         if not isinstance(term, NamedNode | OxLiteral):
             raise RemoteQueryError(
                 f"parameter {variable.value}: only IRIs and literals can be sent"
             )
-        names.append(str(variable))
-        terms.append(str(term))
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+        pairs.append((str(variable), str(term)))
+    binds = " ".join(f"BIND({term} AS {name})" for name, term in pairs)
     try:
         text = decode_escapes(query)  # what the lexer's offsets refer to; same query (§19.2)
         found = words(text)
@@ -91,11 +97,13 @@ def with_values(query: str, bindings: Mapping[Variable, Bindable]) -> str:
         if (group := _group_start(text, w.start + len("WHERE"))) is not None
     ]
     if not groups:
+        names = " ".join(name for name, _ in pairs)
+        terms = " ".join(term for _, term in pairs)
         # The newline ends a comment the query may finish with.
-        return f"{query}\n{block}\n"
+        return f"{query}\nVALUES ({names}) {{ ({terms}) }}\n"
     pieces, previous = [], 0
     for group in groups:
-        pieces.append(f"{text[previous : group + 1]} {block} ")
+        pieces.append(f"{text[previous : group + 1]} {binds} ")
         previous = group + 1
     return "".join(pieces) + text[previous:]
 

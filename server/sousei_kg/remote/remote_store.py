@@ -35,7 +35,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from sousei_kg.remote.query_text import Bindable, dataset_clause, query_form, with_values
+from sousei_kg.remote.query_text import Bindable, dataset_clause, query_form, with_bindings
 from sousei_kg.remote.sparql_client import (
     N_TRIPLES,
     RESULTS_JSON,
@@ -137,7 +137,7 @@ class RemoteStore:
             named = clause.named if clause else self.graphs
         answer = send_query(
             self.endpoints,
-            with_values(query, bindings),
+            with_bindings(query, bindings),
             accept=N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON,
             default_graphs=self._ours(default),
             named_graphs=self._ours(named),

@@ -124,7 +124,6 @@ def landing(request: Request, graph: GraphDep, settings: SettingsDep) -> Respons
 @router.get("/logic-model", summary="The logic model as an interactive diagram")
 def logic_model(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     """Goals → outcomes → outputs → measures; ``?kpi=`` highlights what reaches that KPI."""
-    refuse_if_wrong_on_engine(settings, KPI_QUERY)
     diagram = diagram_of(graph)
     selected = diagram.kpi(request.query_params.get("kpi"))
 
@@ -143,7 +142,6 @@ def logic_model(request: Request, graph: GraphDep, settings: SettingsDep) -> Res
 )
 def logic_model_svg(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
     """The same drawing rendered on the server; ``?kpi=`` and ``?lang=`` as on the page."""
-    refuse_if_wrong_on_engine(settings, KPI_QUERY)
     diagram = diagram_of(graph)
     selected = diagram.kpi(request.query_params.get("kpi"))
 
