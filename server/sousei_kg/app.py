@@ -15,6 +15,7 @@ from sousei_kg import __version__
 from sousei_kg.config import Settings, get_settings
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.runner import QueryRunner
+from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.knowledge_graph import open_knowledge_graph
 from sousei_kg.negotiation import NotAcceptableError
@@ -36,6 +37,8 @@ from sousei_kg.routes import vocabulary as vocabulary_routes
 from sousei_kg.routes._writes import close_write_side, open_write_side
 
 STATIC = Path(__file__).parent / "static"
+IN_PROCESS_SLOTS = 4
+"""Queries evaluated at once with ``--query-workers 0`` (threads; see execution/thread_runner)."""
 # Headers browser scripts on other origins may read: a client must be able to tell a capped
 # answer from a complete one (for CSV and TSV the headers are the only signal).
 EXPOSED_HEADERS = [
@@ -91,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = app.state.knowledge_graph.store
         if isinstance(store, RemoteStore):
             pool = RemoteQueryRunner(store, settings.query_workers)
+        elif settings.query_workers == 0:
+            pool = ThreadRunner(store, IN_PROCESS_SLOTS)  # measuring only: nothing is killable
         else:
             pool = WorkerPool(
                 settings.query_workers, source, isolate_network=settings.isolate_network

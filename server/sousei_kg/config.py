@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sousei_kg.remote.sparql_client import Engine
@@ -38,8 +38,12 @@ class Settings(BaseSettings):
     result_cap: int = 10_000
     """At most this many rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; a capped answer
     says so in ``X-Result-Truncated`` and, in JSON and XML, in the body."""
-    query_workers: int = 2
-    """Worker processes evaluating queries in parallel, each with its own copy of the store."""
+    query_workers: int = Field(default=2, ge=0)
+    """Worker processes evaluating queries in parallel, each with its own copy of the store.
+    0 evaluates on threads of the server process instead: nothing can stop a query past the time
+    limit (it is answered 503 and runs on), so 0 is for measuring what isolation costs
+    (docs/performance.md), refused with write tokens, and never for a public endpoint. On the
+    remote backend: queries sent to the engine at once."""
     result_cache_bytes: int = 64 * 1024 * 1024
     """Memory for cached query answers (keyed by dataset version and the exact request); 0 turns
     the cache off."""
@@ -121,6 +125,10 @@ class Settings(BaseSettings):
                 )
         elif self.query_endpoint:
             raise ValueError("--query-endpoint is for --backend remote")
+        elif self.query_workers == 0 and self.write_tokens:
+            raise ValueError(
+                "--query-workers 0 evaluates in the server process; writes need worker processes"
+            )
         return self
 
 
