@@ -7,14 +7,17 @@ from fastapi import Depends, Request
 from sousei_kg.config import Settings
 from sousei_kg.knowledge_graph import KnowledgeGraph
 
+# Both are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in its thread pool,
+# which cost every request two thread hops (~0.1 ms each) for an attribute lookup.
 
-def get_knowledge_graph(request: Request) -> KnowledgeGraph:
+
+async def get_knowledge_graph(request: Request) -> KnowledgeGraph:
     """The graph opened by the app's lifespan."""
     graph: KnowledgeGraph = request.app.state.knowledge_graph
     return graph
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
