@@ -39,9 +39,13 @@ def export_store(store: ReadableStore, fmt: ExportFormat) -> bytes:
         The serialization, UTF-8.
     """
     if fmt == "ttl":
-        return _bytes(serialize(union_triples(store), format=RdfFormat.TURTLE, prefixes=PREFIXES))
+        return _bytes(
+            serialize(
+                union_triples(store, canonical=True), format=RdfFormat.TURTLE, prefixes=PREFIXES
+            )
+        )
     if fmt == "nt":
-        return _bytes(serialize(union_triples(store), format=RdfFormat.N_TRIPLES))
+        return _bytes(serialize(union_triples(store, canonical=True), format=RdfFormat.N_TRIPLES))
     if fmt == "trig":
         return _bytes(serialize(all_quads(store), format=RdfFormat.TRIG, prefixes=PREFIXES))
     nquads = _bytes(serialize(all_quads(store), format=RdfFormat.N_QUADS))
