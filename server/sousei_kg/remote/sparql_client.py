@@ -9,6 +9,7 @@ limit. Errors become two exceptions the server maps to statuses: the engine refu
 """
 
 import ast
+import logging
 import math
 import urllib.error
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from sousei_kg import __version__
 from sousei_kg.errors import SouseiError
+
+LOG = logging.getLogger("sousei_kg.remote")
 
 Engine = Literal["generic", "oxigraph", "virtuoso", "fuseki"]
 ENGINES: tuple[Engine, ...] = ("generic", "oxigraph", "virtuoso", "fuseki")
@@ -121,13 +124,9 @@ def send_query(
             raise RemoteTimeoutError(
                 f"the SPARQL engine gave no answer within {timeout:g} s"
             ) from error
-        raise RemoteUnavailableError(
-            f"the SPARQL engine at {endpoints.query} cannot be reached ({error.reason})"
-        ) from error
+        raise _unreachable(endpoints, error.reason) from error
     except OSError as error:
-        raise RemoteUnavailableError(
-            f"the SPARQL engine at {endpoints.query} cannot be reached ({error})"
-        ) from error
+        raise _unreachable(endpoints, error) from error
     if response.headers.get("X-SQL-State", "").upper() == "S1TAT":
         response.close()
         raise RemoteTimeoutError(
@@ -164,4 +163,13 @@ def _refused_or_unavailable(status: int, body: object) -> SouseiError:
     first = " ".join(text.split())[:300] or "no explanation given"
     if 400 <= status < 500 and status not in (401, 403, 404, 408, 429):
         return RemoteRefusedError(status, first)
-    return RemoteUnavailableError(f"the SPARQL engine answered {status}: {first}")
+    # The engine's own failure text (Virtuoso's names SQL states and echoes the query) is for the
+    # operator's log, not for the client.
+    LOG.warning("the SPARQL engine answered %s: %s", status, first)
+    return RemoteUnavailableError(f"the SPARQL engine failed (HTTP {status})")
+
+
+def _unreachable(endpoints: RemoteEndpoints, reason: object) -> RemoteUnavailableError:
+    """The client learns that the engine is down; the log, where it is (an internal address)."""
+    LOG.warning("the SPARQL engine at %s cannot be reached: %s", endpoints.query, reason)
+    return RemoteUnavailableError("the SPARQL engine cannot be reached")
