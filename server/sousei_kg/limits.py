@@ -128,5 +128,5 @@ async def run_limited(
     result = await evaluate_limited(request, job, settings, headers)
     if isinstance(result, Response):
         return result
-    cache.put(key, result)
+    cache.remember(key, result)
     return outcome_response(result, all_headers)

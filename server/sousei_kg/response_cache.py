@@ -17,11 +17,12 @@ and they are dropped when the first answer of the new version is stored. Memory 
 bodies' total size, evicting the least recently used first.
 """
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sousei_kg.bounded_cache import VersionedLRU
 
 CACHEABLE_PATHS = ("/sparql", "/queries/")
 """Where repeated GETs are common and answers are pure functions of request and version."""
@@ -63,9 +64,9 @@ class ResponseCacheMiddleware:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self._answers: OrderedDict[CacheKey, StoredAnswer] = OrderedDict()
-        self._bytes = 0
-        self._version: str | None = None
+        self._answers: VersionedLRU[CacheKey, StoredAnswer] = VersionedLRU(
+            max_bytes, lambda answer: len(answer.body)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)
@@ -74,7 +75,6 @@ class ResponseCacheMiddleware:
             return
         stored = self._answers.get(key)
         if stored is not None:
-            self._answers.move_to_end(key)
             await _replay(stored, _header(scope, b"if-none-match"), send)
             return
         await self.app(scope, receive, self._recorder(key, send))
@@ -129,20 +129,9 @@ class ResponseCacheMiddleware:
         return record
 
     def _store(self, key: CacheKey, start: Message, body: bytes) -> None:
-        version = key[0]
-        if version != self._version:
-            self._answers.clear()
-            self._bytes = 0
-            self._version = str(version)
-        if key in self._answers:
-            return
         headers = tuple((bytes(n), bytes(v)) for n, v in start.get("headers", ()))
         etag = next(v for n, v in headers if n.lower() == b"etag")
-        self._answers[key] = StoredAnswer(headers, body, etag)
-        self._bytes += len(body)
-        while self._bytes > self.max_bytes and self._answers:
-            _, evicted = self._answers.popitem(last=False)
-            self._bytes -= len(evicted.body)
+        self._answers.put(str(key[0]), key, StoredAnswer(headers, body, etag))
 
     def __len__(self) -> int:
         return len(self._answers)

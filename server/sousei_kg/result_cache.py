@@ -8,9 +8,9 @@ the cached bodies (least recently used first out).
 """
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from sousei_kg.bounded_cache import VersionedLRU
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
 
 
@@ -28,36 +28,12 @@ class CacheKey:
         return f'"{digest[:32]}"'
 
 
-class ResultCache:
+class ResultCache(VersionedLRU[CacheKey, QueryOutcome]):
     """Answers by key, at most ``max_bytes`` of bodies in all (0 disables the cache)."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[CacheKey, QueryOutcome] = OrderedDict()
-        self._bytes = 0
-        self._version: str | None = None
+        super().__init__(max_bytes, lambda outcome: len(outcome.body))
 
-    def get(self, key: CacheKey) -> QueryOutcome | None:
-        """The cached answer, if any (and mark it recently used)."""
-        outcome = self._entries.get(key)
-        if outcome is not None:
-            self._entries.move_to_end(key)
-        return outcome
-
-    def put(self, key: CacheKey, outcome: QueryOutcome) -> None:
-        """Remember an answer; answers of older dataset versions are dropped first."""
-        if key.version != self._version:
-            self._entries.clear()
-            self._bytes = 0
-            self._version = key.version
-        size = len(outcome.body)
-        if size > self.max_bytes // 4 or key in self._entries:
-            return  # one huge answer must not flush everything else
-        self._entries[key] = outcome
-        self._bytes += size
-        while self._bytes > self.max_bytes and self._entries:
-            _, evicted = self._entries.popitem(last=False)
-            self._bytes -= len(evicted.body)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+    def remember(self, key: CacheKey, outcome: QueryOutcome) -> None:
+        """Remember an answer of ``key.version``."""
+        self.put(key.version, key, outcome)

@@ -1,0 +1,56 @@
+"""One dataset version's worth of cached values, bounded by their total size.
+
+Shared by the two caches of query answers (``result_cache.py``: evaluated outcomes by job;
+``response_cache.py``: finished HTTP answers by request). Both hold values computed from one
+dataset version: storing a value of a newer version drops everything older, and the least recently
+used values leave first once the total size passes the bound. One value larger than a quarter of
+the bound is not stored, so it cannot flush everything else.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class VersionedLRU(Generic[K, V]):
+    """Values by key, at most ``max_bytes`` of them by ``size`` (0 stores nothing).
+
+    Args:
+        max_bytes: the bound on the total size of the values.
+        size: a value's size in bytes (its body).
+    """
+
+    def __init__(self, max_bytes: int, size: Callable[[V], int]) -> None:
+        self.max_bytes = max_bytes
+        self._size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._bytes = 0
+        self._version: str | None = None
+
+    def get(self, key: K) -> V | None:
+        """The value, if any (and mark it recently used)."""
+        value = self._values.get(key)
+        if value is not None:
+            self._values.move_to_end(key)
+        return value
+
+    def put(self, version: str, key: K, value: V) -> None:
+        """Remember a value computed from dataset ``version``."""
+        if version != self._version:
+            self._values.clear()
+            self._bytes = 0
+            self._version = version
+        size = self._size(value)
+        if size > self.max_bytes // 4 or key in self._values:
+            return
+        self._values[key] = value
+        self._bytes += size
+        while self._bytes > self.max_bytes and self._values:
+            _, evicted = self._values.popitem(last=False)
+            self._bytes -= self._size(evicted)
+
+    def __len__(self) -> int:
+        return len(self._values)
