@@ -10,7 +10,6 @@ thread is still waiting (it ends at its socket timeout).
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
 from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError
 from sousei_kg.execution.thread_runner import ThreadRunner
-from sousei_kg.remote.remote_store import RemoteStore
 from sousei_kg.remote.sparql_client import (
     RemoteRefusedError,
     RemoteTimeoutError,
@@ -21,9 +20,6 @@ from sousei_kg.remote.sparql_client import (
 class RemoteQueryRunner(ThreadRunner):
     """Evaluates query jobs against a :class:`RemoteStore`, at most ``size`` at a time, and turns
     what the engine says into the pool's outcomes and errors."""
-
-    def __init__(self, store: RemoteStore, size: int) -> None:
-        super().__init__(store, size)
 
     async def run(self, job: QueryJob, timeout: float) -> QueryOutcome | QueryFailure:
         """Evaluate ``job`` on the engine within ``timeout`` seconds (waiting included).
