@@ -122,15 +122,31 @@ def violating_resources(resources: Path) -> Path:
     return write_tree(resources, {"data/meta.ttl": UNLABELLED})
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 nobody listens on now (a server binds it right after)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Terminate a process this suite started; kill it if it has not ended within ``timeout``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def start_server(
     env: dict[str, str] | None = None, *args: str
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sousei-kg serve`` on 127.0.0.1 and a free port with extra environment variables
     (``SOUSEI_*`` settings) and arguments; return the process and its base URL once ``/health``
     answers. The caller stops the process (terminate, or SIGKILL in the crash tests)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -178,12 +194,7 @@ def running_server(env: dict[str, str] | None = None, *args: str) -> Iterator[st
     try:
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")

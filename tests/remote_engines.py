@@ -7,7 +7,6 @@ fixtures in conftest.py and filled with ``sousei-kg load``.
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from conftest import free_port, stop_process
 
 ENGINE_START_TIMEOUT = 90.0
 """Seconds an engine may take to answer after start (Virtuoso creates its database first)."""
@@ -32,14 +33,6 @@ class Engine:
     password: str | None = None
 
 
-def free_port() -> int:
-    """A port nobody listens on now (the engine binds it right after)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _wait_until_answering(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     deadline = time.monotonic() + ENGINE_START_TIMEOUT
     while time.monotonic() < deadline:
@@ -50,15 +43,6 @@ def _wait_until_answering(process: subprocess.Popen[bytes], url: str, log: Path)
                 return
         time.sleep(0.2)
     raise RuntimeError(f"the engine did not answer {url} within {ENGINE_START_TIMEOUT:g} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @contextlib.contextmanager
@@ -89,7 +73,7 @@ def oxigraph_server(folder: Path) -> Iterator[Engine]:
         _wait_until_answering(process, base + "/query", log)
         yield Engine("oxigraph", base + "/query", base + "/store")
     finally:
-        _stop(process)
+        stop_process(process, timeout=20)
 
 
 VIRTUOSO_INI = Path(__file__).parents[1] / "docs" / "virtuoso.ini.example"
@@ -132,7 +116,7 @@ def virtuoso_server(folder: Path) -> Iterator[Engine]:
             password="dba",  # noqa: S106 (the default account of a throwaway database)
         )
     finally:
-        _stop(process)
+        stop_process(process, timeout=20)
 
 
 def load_into(engine: Engine) -> str:

@@ -124,6 +124,7 @@ def test_memory_stays_within_the_bound() -> None:
 
 
 def _middleware(app: Starlette) -> list[object]:
+    """The layers of the built middleware stack, outermost first."""
     found = []
     layer: object = app.middleware_stack
     while layer is not None:
@@ -136,10 +137,13 @@ def test_the_real_app_replays_gzip_bytes_and_keeps_the_limits_headers() -> None:
     """Through create_app: the replayed answer is the compressed one, with the version header
     (added outside the cache) and the limits the route announces."""
     settings = Settings(rate_limit=False, query_workers=1)
-    with TestClient(create_app(settings)) as client:
+    app = create_app(settings)
+    with TestClient(app) as client:
         params = {"query": "SELECT ?s WHERE { ?s a <https://w3id.org/sousei-kg/def#Measure> }"}
         headers = {"Accept": "application/sparql-results+json", "Accept-Encoding": "gzip"}
         first = client.get("/sparql", params=params, headers=headers)
+        cache = next(m for m in _middleware(app) if isinstance(m, ResponseCacheMiddleware))
+        assert len(cache) == 1  # stored by the middleware, not only by the route's result cache
         second = client.get("/sparql", params=params, headers=headers)
     assert first.status_code == second.status_code == 200
     assert second.headers["content-encoding"] == "gzip"
