@@ -937,61 +937,79 @@ def bench_size(size: str, wrk: Wrk, extras: dict, out_dir: Path) -> None:
         for server in servers:
             server.stop()
     if size == "real":
-        w2 = ours("ours-2workers", data.ours_store, "--workers", "2")
-        try:
-            w2.start(out_dir)
-            extras["workers"] = []
+        # Scaling to two server processes, at c=8.
+        extras["workers"] = [
+            (shape, one, two)
+            for shape, _conc, one, two in against_ours(
+                wrk,
+                size,
+                out_dir,
+                extras,
+                "ours-2workers",
+                "ours --workers 2",
+                (8,),
+                data.ours_store,
+                "--workers",
+                "2",
+            )
+        ]
+        # What killable execution costs: the same uncached runs evaluated on threads of the
+        # server process (--query-workers 0: nothing can stop a runaway query there).
+        extras["isolation"] = against_ours(
+            wrk,
+            size,
+            out_dir,
+            extras,
+            "ours-inprocess",
+            "ours --query-workers 0",
+            (1, 8),
+            data.ours_store,
+            "--query-workers",
+            "0",
+        )
+    extras["engine"][size] = engine_times(data.ours_store)
+
+
+def against_ours(
+    wrk: "Wrk",
+    size: str,
+    out_dir: Path,
+    extras: dict,
+    name: str,
+    label: str,
+    concurrencies: tuple[int, ...],
+    store: Path,
+    *flags: str,
+) -> list[tuple[str, int, float, float]]:
+    """Our server started with ``flags``, on the uncached raw shapes: (shape, c, req/s of the
+    default `ours` run, req/s with the flags) per shape and concurrency. ``name`` names its logs
+    and raw files, ``label`` its row in the start-up and memory table."""
+    server = ours(name, store, *flags)
+    rows = []
+    try:
+        server.start(out_dir)
+        for conc in concurrencies:
             for shape, (query, accept) in RAW.items():
-                two = wrk.run(
+                other = wrk.run(
                     size,
                     shape,
                     "uncached",
-                    8,
-                    w2,
-                    w2.endpoint + sparql_path(query),
+                    conc,
+                    server,
+                    server.endpoint + sparql_path(query),
                     {"Accept": accept},
                 )
-                one = next(
+                default = next(
                     r
                     for r in wrk.runs
                     if (r.size, r.shape, r.mode, r.conc, r.server)
-                    == (size, shape, "uncached", 8, "ours")
+                    == (size, shape, "uncached", conc, "ours")
                 )
-                extras["workers"].append((shape, one.rps, two.rps))
-            extras["servers"][size]["ours --workers 2"] = (w2.startup_s, w2.rss_mb())
-        finally:
-            w2.stop()
-        # What killable execution costs: the same uncached runs evaluated on threads of the
-        # server process (--query-workers 0: nothing can stop a runaway query there).
-        inproc = ours("ours-inprocess", data.ours_store, "--query-workers", "0")
-        try:
-            inproc.start(out_dir)
-            extras["isolation"] = []
-            for conc in (1, 8):
-                for shape, (query, accept) in RAW.items():
-                    threads = wrk.run(
-                        size,
-                        shape,
-                        "uncached",
-                        conc,
-                        inproc,
-                        inproc.endpoint + sparql_path(query),
-                        {"Accept": accept},
-                    )
-                    workers = next(
-                        r
-                        for r in wrk.runs
-                        if (r.size, r.shape, r.mode, r.conc, r.server)
-                        == (size, shape, "uncached", conc, "ours")
-                    )
-                    extras["isolation"].append((shape, conc, workers.rps, threads.rps))
-            extras["servers"][size]["ours --query-workers 0"] = (
-                inproc.startup_s,
-                inproc.rss_mb(),
-            )
-        finally:
-            inproc.stop()
-    extras["engine"][size] = engine_times(data.ours_store)
+                rows.append((shape, conc, default.rps, other.rps))
+        extras["servers"][size][label] = (server.startup_s, server.rss_mb())
+    finally:
+        server.stop()
+    return rows
 
 
 def main() -> None:
