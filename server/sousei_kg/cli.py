@@ -378,9 +378,10 @@ def serve(
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            # h11 with TCP_NODELAY on each connection: without it `--workers N` (a socket uvicorn
-            # binds itself) stalls every keep-alive answer ~40 ms on Nagle + delayed ACK.
-            http="sousei_kg.http_protocol:NoDelayH11Protocol",
+            # httptools with TCP_NODELAY on each connection (without it `--workers N`, a socket
+            # uvicorn binds itself, stalls every keep-alive answer ~40 ms on Nagle + delayed ACK)
+            # and the request head bounded as h11 bounds it (see sousei_kg.http_protocol).
+            http="sousei_kg.http_protocol:BoundedHttpToolsProtocol",
             # Not "auto": that picks uvloop whenever it is installed, and the query pool is
             # asyncio-only (docs/performance.md).
             loop="asyncio",
@@ -389,8 +390,9 @@ def serve(
             # trusts 127.0.0.1, which would let any local client pick its rate-limit identity).
             proxy_headers=bool(settings.trusted_proxies),
             forwarded_allow_ips=settings.trusted_proxies or None,
-            # h11 refuses a request line plus headers over 16 KiB by default, before the app
-            # runs: leave room for the longest target we accept, so it gets a 414 that says why.
+            # The bound on a request line plus headers (431 past it, before the app runs; the
+            # name is uvicorn's, the protocol above applies it): leave room for the longest
+            # target we accept, so that one gets a 414 that says why.
             h11_max_incomplete_event_size=settings.max_url_bytes + 16 * 1024,
         )
 

@@ -19,8 +19,8 @@ negotiation or compression, and so that a streamed body is never buffered:
   ``/health`` (monitoring) and ``/static/`` are not rate limited; size limits hold everywhere.
 
 What this cannot see: the request line and headers are read by uvicorn before the app runs.
-Their size is bounded by h11 (``h11_max_incomplete_event_size``, which ``sousei-kg serve`` sets to
-``max_url_bytes`` + 16 KiB; more gets uvicorn's own 400), and the idle time between requests on a
+Their size is bounded by the HTTP protocol (:mod:`sousei_kg.http_protocol`, at ``max_url_bytes`` +
+16 KiB; more gets a 431 and the connection closed), and the idle time between requests on a
 kept-alive connection by ``timeout_keep_alive`` (5 s). The time a *first* request's head may take
 is not bounded: measured on uvicorn 0.54, a connection that sends nothing, or one header byte a
 second, stays open indefinitely (slowloris). A public deployment therefore sits behind a reverse
