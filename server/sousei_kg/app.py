@@ -12,11 +12,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg import __version__
+from sousei_kg.catalog import catalog_for
 from sousei_kg.config import Settings, get_settings
+from sousei_kg.direct_routes import DirectRoutes, Endpoint
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.worker import StoreSource
+from sousei_kg.heap import freeze_startup_objects
 from sousei_kg.knowledge_graph import open_knowledge_graph
 from sousei_kg.negotiation import NotAcceptableError
 from sousei_kg.protection import ProtectionMiddleware
@@ -80,6 +83,19 @@ class DatasetVersionMiddleware:
         await self.app(scope, receive, send_with_version)
 
 
+def direct_routes(settings: Settings) -> list[tuple[tuple[str, ...], str, Endpoint]]:
+    """The query routes answered on the lean path (sousei_kg.direct_routes): the SPARQL endpoint
+    and each named query, by the same endpoint functions their FastAPI routes declare."""
+    sparql = [
+        (("GET", "HEAD", "POST"), path, sparql_routes.sparql_query) for path in sparql_routes.PATHS
+    ]
+    named: list[tuple[tuple[str, ...], str, Endpoint]] = [
+        (("GET", "HEAD"), f"/queries/{query.name}", query_routes.QueryOperation(query))
+        for query in catalog_for(settings.resources)
+    ]
+    return [*sparql, *named]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application. The store is opened when the app starts (its lifespan)."""
     settings = settings or get_settings()
@@ -102,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         await pool.start()
         app.state.query_pool = pool
+        freeze_startup_objects()
         try:
             yield
         finally:
@@ -120,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.result_cache = ResultCache(settings.result_cache_bytes)
+    # Innermost (added first): the hot query routes skip the router but not the layers below.
+    app.add_middleware(DirectRoutes, routes=direct_routes(settings))
     # Level 6 (zlib's default), not Starlette's 9: a 1 MB answer compresses several times faster
     # for a few per cent more bytes; repeated answers are replayed compressed anyway.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

@@ -1,0 +1,109 @@
+"""The lean path (sousei_kg.direct_routes): the hot query routes are answered without FastAPI's
+router, by the same endpoints, with the app's exception handlers, and everything else still goes
+through the router."""
+
+from types import SimpleNamespace
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from sousei_kg.app import create_app
+from sousei_kg.config import Settings
+from sousei_kg.direct_routes import DirectRoutes
+from sousei_kg.knowledge_graph import KnowledgeGraph
+from sousei_kg.negotiation import NotAcceptableError
+
+
+def _tiny_app() -> tuple[FastAPI, list[str]]:
+    """An app whose router records what reaches it, with one direct route at ``/direct``."""
+    reached_router: list[str] = []
+    app = FastAPI()
+    app.state.knowledge_graph = SimpleNamespace(version="v")
+    app.state.settings = SimpleNamespace()
+
+    async def direct(request: Request, _graph: KnowledgeGraph, _settings: Settings) -> Response:
+        wanted = request.query_params.get("fail")
+        if wanted == "406":
+            raise NotAcceptableError("text/x-nothing", ())
+        if wanted == "bug":
+            raise RuntimeError("a bug")
+        return PlainTextResponse(f"direct {request.method}")
+
+    @app.api_route("/direct", methods=["GET", "OPTIONS"])
+    @app.get("/other")
+    async def routed(request: Request) -> Response:
+        reached_router.append(f"{request.method} {request.url.path}")
+        return PlainTextResponse("routed")
+
+    @app.exception_handler(NotAcceptableError)
+    async def not_acceptable(_request: Request, error: NotAcceptableError) -> Response:
+        return PlainTextResponse(f"406: {error}", status_code=406)
+
+    app.add_middleware(DirectRoutes, routes=[(("GET", "HEAD"), "/direct", direct)])
+    return app, reached_router
+
+
+def test_a_direct_route_is_answered_without_the_router_and_the_rest_is_routed() -> None:
+    app, reached_router = _tiny_app()
+    with TestClient(app) as client:
+        assert client.get("/direct").text == "direct GET"
+        assert client.head("/direct").status_code == 200
+        assert reached_router == []
+        assert client.options("/direct").text == "routed"  # a method not listed
+        assert client.get("/other").text == "routed"  # a path not listed
+    assert reached_router == ["OPTIONS /direct", "GET /other"]
+
+
+def test_exceptions_get_the_apps_handlers_and_others_propagate() -> None:
+    app, _ = _tiny_app()
+    with TestClient(app, raise_server_exceptions=False) as client:
+        refused = client.get("/direct?fail=406")
+        broken = client.get("/direct?fail=bug")
+    assert refused.status_code == 406 and "text/x-nothing" in refused.text
+    assert broken.status_code == 500  # the server-error middleware's answer, as from the router
+
+
+def test_the_real_apps_query_routes_answer_with_their_routes_removed_from_the_router() -> None:
+    """Remove the router's /sparql and named-query routes: they still answer (the lean path),
+    while the OpenAPI document, built from the routes, had them all."""
+    app = create_app()
+    with TestClient(app) as client:
+        operations = client.get("/openapi.json").json()["paths"]
+        assert "/sparql" in operations and "/queries/search-labels" in operations
+        app.router.routes[:] = [
+            route
+            for route in app.router.routes
+            if not (
+                isinstance(route, APIRoute)
+                and (route.path.startswith("/sparql") or route.path.startswith("/queries/"))
+            )
+        ]
+        ask = client.get(
+            "/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/json"}
+        )
+        posted = client.post("/sparql", data={"query": "ASK {}"})
+        named = client.get(
+            "/queries/search-labels", params={"text": "交通"}, headers={"Accept": "text/csv"}
+        )
+        headed = client.head("/queries/search-labels", params={"text": "交通"})
+        unlisted = client.options("/sparql")
+    assert ask.status_code == 200 and ask.json()["boolean"] is True
+    assert ask.headers["X-Result-Limit"] and ask.headers["ETag"]
+    assert posted.status_code == 200
+    assert named.status_code == 200 and named.text.startswith("resource,label,")
+    assert headed.status_code == 200 and headed.content == b""
+    assert unlisted.status_code in (404, 405)  # OPTIONS is the router's, and it was removed
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/queries/search-labels"])
+def test_head_answers_like_get_without_a_body(path: str) -> None:
+    params = {"query": "ASK {}"} if path == "/sparql" else {"text": "交通"}
+    with TestClient(create_app()) as client:
+        got = client.get(path, params=params)
+        head = client.head(path, params=params)
+    assert head.status_code == got.status_code == 200
+    assert head.headers["ETag"] == got.headers["ETag"]
+    assert head.content == b""
