@@ -7,6 +7,7 @@ formats onto it.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mimeparse
 
@@ -73,6 +74,10 @@ def by_key(key: str) -> Format | None:
     return None
 
 
+# Remembered per (offered, Accept, format=): a few distinct Accept headers are most of the
+# traffic, and parsing one with mimeparse was ~8% of a cheap query's time (docs/performance.md).
+# Bounded, and a refusal (an exception) is never remembered.
+@lru_cache(maxsize=256)
 def choose(
     offered: tuple[Format, ...], accept: str | None, format_param: str | None = None
 ) -> Format:
@@ -115,6 +120,7 @@ def choose(
     raise NotAcceptableError(accept, offered)
 
 
+@lru_cache(maxsize=256)
 def prefers_html(accept: str | None) -> bool:
     """Whether a browser-like ``Accept`` ranks HTML above every RDF and results format."""
     if not accept:

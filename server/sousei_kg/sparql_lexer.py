@@ -24,6 +24,7 @@ text, whatever the text is.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
@@ -115,8 +116,13 @@ def _skip_string(text: str, start: int) -> int:
     raise LexerError("a string literal is not terminated")
 
 
-def words(text: str) -> list[Word]:
+@lru_cache(maxsize=8)
+def words(text: str) -> tuple[Word, ...]:
     """Return the bare words of a SPARQL text, in order, outside comments, strings and IRIs.
+
+    Remembered for the last few texts: one request asks several questions of the same text (the
+    SERVICE/LOAD guard, the FROM check, the remote backend's rewriting), and lexing is a
+    noticeable share of a cheap query's time. Texts are at most ``max_query_bytes`` long.
 
     Raises:
         LexerError: if the text cannot be lexed with certainty.
@@ -181,4 +187,4 @@ def words(text: str) -> list[Word]:
                 i = word.end()
             else:
                 i += 1
-    return found
+    return tuple(found)
