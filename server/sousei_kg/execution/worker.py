@@ -16,6 +16,7 @@ from pathlib import Path
 from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate
 from sousei_kg.execution.jobs import QueryJob
+from sousei_kg.heap import freeze_startup_objects
 from sousei_kg.store import Store, load_shipped, open_snapshot, open_store
 
 CLONE_NEWNET = 0x40000000
@@ -69,6 +70,7 @@ def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) ->
     """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
     isolated = leave_network() if isolate_network else False
     store = source.open()
+    freeze_startup_objects()
     try:
         conn.send(("ready", isolated))
         while True:
