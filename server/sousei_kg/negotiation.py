@@ -74,10 +74,6 @@ def by_key(key: str) -> Format | None:
     return None
 
 
-# Remembered per (offered, Accept, format=): a few distinct Accept headers are most of the
-# traffic, and parsing one with mimeparse was ~8% of a cheap query's time (docs/performance.md).
-# Bounded, and a refusal (an exception) is never remembered.
-@lru_cache(maxsize=256)
 def choose(
     offered: tuple[Format, ...], accept: str | None, format_param: str | None = None
 ) -> Format:
@@ -96,12 +92,26 @@ def choose(
         NotAcceptableError: if ``format_param`` names no offered format, or nothing offered
             matches ``Accept``.
     """
+    chosen = _choose(offered, accept, format_param)
+    if chosen is None:
+        raise NotAcceptableError(format_param or accept or "", offered)
+    return chosen
+
+
+# Remembered per (offered, Accept, format=), refusals included: a few distinct Accept headers are
+# most of the traffic, and parsing one with mimeparse was ~8% of a cheap query's time
+# (docs/performance.md; /sparql negotiates twice per query, and one of the two usually refuses).
+@lru_cache(maxsize=256)
+def _choose(
+    offered: tuple[Format, ...], accept: str | None, format_param: str | None
+) -> Format | None:
+    """:func:`choose`, with ``None`` for "nothing acceptable"."""
     if format_param:
         wanted = format_param.strip().lower()
         for fmt in offered:
             if wanted in (fmt.key, fmt.media_type, *fmt.aliases):
                 return fmt
-        raise NotAcceptableError(format_param, offered)
+        return None
     if accept is None or not accept.strip():
         return offered[0]
     # mimeparse breaks ties in favour of the *last* candidate: list the default last.
@@ -113,11 +123,11 @@ def choose(
     try:
         best = mimeparse.best_match([media for media, _ in candidates], accept)
     except (mimeparse.MimeTypeParseException, ValueError, IndexError):
-        raise NotAcceptableError(accept, offered) from None
+        return None
     for media, fmt in candidates:
         if media == best:
             return fmt
-    raise NotAcceptableError(accept, offered)
+    return None
 
 
 @lru_cache(maxsize=256)
