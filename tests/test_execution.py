@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode
 
 from sousei_kg.execution.evaluate import evaluate, term_to_spec
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
-from sousei_kg.execution.pool import QueryTimeoutError, WorkerPool
+from sousei_kg.execution.pool import QueryTimeoutError, StreamedAnswer, WorkerPool
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.store import Store, load_shipped, open_store
 
@@ -28,7 +28,7 @@ def store() -> Store:
     return store
 
 
-def outcome(result: QueryOutcome | QueryFailure) -> QueryOutcome:
+def outcome(result: QueryOutcome | QueryFailure | StreamedAnswer) -> QueryOutcome:
     assert isinstance(result, QueryOutcome), result
     return result
 

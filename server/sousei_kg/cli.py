@@ -278,7 +278,12 @@ def export(fmt: str, output: Path | None, store_dir: Path | None, resources: Pat
 @click.option("--workers", type=int, default=None, help="Server processes (default 1).")
 @click.option("--query-workers", type=int, default=None, help="Query processes per server.")
 @click.option("--query-timeout", type=float, default=None, help="Query time limit, seconds (30).")
-@click.option("--result-cap", type=int, default=None, help="Rows or triples per answer (10000).")
+@click.option(
+    "--result-cap",
+    type=int,
+    default=None,
+    help="Rows or triples per answer (10000); 0: no cap, answers streamed.",
+)
 @click.option(
     "--rate-limit/--no-rate-limit", default=None, help="Per-client rate limiting (default on)."
 )

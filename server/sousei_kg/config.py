@@ -35,9 +35,11 @@ class Settings(BaseSettings):
     query_timeout: float = 30.0
     """Seconds a query may run (waiting for a free worker included); then it is stopped (the
     worker process is killed) and the client gets 503."""
-    result_cap: int = 10_000
+    result_cap: int = Field(default=10_000, ge=0)
     """At most this many rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; a capped answer
-    says so in ``X-Result-Truncated`` and, in JSON and XML, in the body."""
+    says so in ``X-Result-Truncated`` and, in JSON and XML, in the body. 0: no cap, and answers
+    are streamed as the engine writes them (memory stays flat; one that cannot be finished within
+    the time limit is broken off)."""
     query_workers: int = Field(default=2, ge=0)
     """Worker processes evaluating queries in parallel, each with its own copy of the store.
     0 evaluates on threads of the server process instead: nothing can stop a query past the time

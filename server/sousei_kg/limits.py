@@ -5,28 +5,42 @@ Shared by ``/sparql`` and the named queries, so every query answer announces the
 ``X-Result-Truncated: true`` when the cap cut it (and, in JSON and XML, a ``link`` in the body's
 head pointing at ``/limits``). The whole answer is evaluated and capped before the status line is
 sent, so a client can always tell a complete answer from an incomplete one.
+
+Without a cap (``--result-cap 0``) answers are streamed instead: the worker's output goes to the
+client as the engine writes it, so neither process holds the whole answer. Nothing can be cut
+then, and an answer that cannot be finished (time limit, engine error) is broken off: the chunked
+body never gets its last chunk, which every HTTP client reports as an error.
 """
 
+import logging
+from collections.abc import AsyncIterator
+
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from sousei_kg.config import Settings
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
-from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError
+from sousei_kg.execution.pool import (
+    PoolUnavailableError,
+    QueryTimeoutError,
+    StreamBrokenError,
+    StreamedAnswer,
+)
 from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.knowledge_graph import KnowledgeGraph
 from sousei_kg.negotiation import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
 from sousei_kg.result_cache import CacheKey, ResultCache
 
 GRAPH_OFFER = (*GRAPH_FORMATS, *DATASET_FORMATS)
+LOG = logging.getLogger("sousei_kg.limits")
 
 
 def limit_headers(settings: Settings) -> dict[str, str]:
     """The limits every query answer announces."""
-    return {
-        "X-Query-Time-Limit": f"{settings.query_timeout:g}",
-        "X-Result-Limit": str(settings.result_cap),
-    }
+    headers = {"X-Query-Time-Limit": f"{settings.query_timeout:g}"}
+    if settings.result_cap:  # 0: no cap (answers are streamed)
+        headers["X-Result-Limit"] = str(settings.result_cap)
+    return headers
 
 
 def query_pool(request: Request) -> QueryRunner:
@@ -67,9 +81,27 @@ def outcome_response(outcome: QueryOutcome, headers: dict[str, str]) -> Response
     return Response(outcome.body, headers=answer_headers)
 
 
+def streamed_response(answer: StreamedAnswer, headers: dict[str, str]) -> Response:
+    """A 200 whose body is the worker's output as it comes."""
+    fmt = by_key(answer.start.format_key)
+    media = fmt.content_type if fmt is not None else "application/octet-stream"
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in answer.body:
+                yield chunk
+        except StreamBrokenError as error:
+            # Raising is how an ASGI app breaks a started answer off (uvicorn closes the
+            # connection without the last chunk).
+            LOG.warning("streamed answer broken off: %s", error)
+            raise
+
+    return StreamingResponse(body(), headers={**headers, "Content-Type": media})
+
+
 async def evaluate_limited(
     request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
-) -> QueryOutcome | Response:
+) -> QueryOutcome | StreamedAnswer | Response:
     """Evaluate ``job`` on the worker pool within the time limit.
 
     Returns:
@@ -128,5 +160,7 @@ async def run_limited(
     result = await evaluate_limited(request, job, settings, headers)
     if isinstance(result, Response):
         return result
+    if isinstance(result, StreamedAnswer):
+        return streamed_response(result, all_headers)  # never held whole, so never cached
     cache.remember(key, result)
     return outcome_response(result, all_headers)

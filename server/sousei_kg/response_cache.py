@@ -120,6 +120,7 @@ class ResponseCacheMiddleware:
                 size += len(chunk)
                 if size > self.max_bytes // 4:
                     start = None  # one huge answer must not flush everything else
+                    chunks.clear()  # nor be held while it streams on
                 else:
                     chunks.append(chunk)
                     if not message.get("more_body", False):

@@ -3,6 +3,7 @@ RDF/XML, JSON-LD, N-Quads, TriG). SELECT/ASK results are written by the query wo
 (``execution.writers``), which cap them."""
 
 from collections.abc import Iterable
+from typing import IO, Protocol, cast
 
 from pyoxigraph import (
     Quad,
@@ -22,6 +23,15 @@ from sousei_kg.negotiation import (
     TURTLE,
     Format,
 )
+
+
+class SupportsWrite(Protocol):
+    """What pyoxigraph's serializers write to: a binary stream's ``write``."""
+
+    def write(self, data: bytes, /) -> int:
+        """Take ``data``; return how many bytes were taken."""
+        ...
+
 
 _RDF: dict[Format, RdfFormat] = {
     TURTLE: RdfFormat.TURTLE,
@@ -47,3 +57,18 @@ def serialize_graph(
     if fmt in _WITH_PREFIXES:
         return serialize(triples, format=rdf_format, prefixes=PREFIXES) or b""
     return serialize(triples, format=rdf_format) or b""
+
+
+def write_graph(
+    triples: QueryTriples | Iterable[Triple], fmt: Format, output: SupportsWrite
+) -> None:
+    """:func:`serialize_graph` into ``output`` as the triples come (pyoxigraph writes ~8 KiB
+    at a time), for answers streamed without being held whole.
+
+    Raises:
+        KeyError: if ``fmt`` is not an RDF format.
+    """
+    rdf_format = _RDF[fmt]
+    prefixes = PREFIXES if fmt in _WITH_PREFIXES else None
+    # pyoxigraph only calls write(); its stubs ask for a whole IO[bytes].
+    serialize(triples, cast(IO[bytes], output), format=rdf_format, prefixes=prefixes)

@@ -2,10 +2,14 @@
 
 The same function runs inside worker processes and, in tests, in process. It reads at most
 ``row_cap + 1`` rows, so the caller always learns whether the answer is complete before any byte
-of it is sent.
+of it is sent. A job without a cap (``row_cap`` 0) is evaluated whole by :func:`evaluate`, or by a
+worker with :func:`stream`, which sends the answer on as the engine writes it, so that neither
+process holds more than a chunk of it.
 """
 
+from collections.abc import Callable
 from itertools import islice
+from typing import IO, cast
 
 from pyoxigraph import (
     BlankNode,
@@ -19,10 +23,17 @@ from pyoxigraph import (
 
 from sousei_kg.engine_thread import run_on_large_stack
 from sousei_kg.errors import QuerySyntaxError
-from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome, TermSpec
+from sousei_kg.execution.jobs import (
+    QueryFailure,
+    QueryJob,
+    QueryOutcome,
+    StreamEnd,
+    StreamStart,
+    TermSpec,
+)
 from sousei_kg.execution.writers import SOLUTION_WRITERS
 from sousei_kg.negotiation import by_key
-from sousei_kg.results import serialize_graph
+from sousei_kg.results import serialize_graph, write_graph
 from sousei_kg.store import ReadableStore, run_protocol_query
 
 _BOOLEAN_FORMATS = {
@@ -75,6 +86,20 @@ def evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailure
 
 
 def _evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailure:
+    result = _run(store, job)
+    if isinstance(result, QueryFailure):
+        return result
+    try:
+        return _serialize(result, job)
+    except (OSError, RuntimeError, SyntaxError):
+        # Raised lazily while rows are produced (a store read error, or a federated call that the
+        # guard should have refused and the network namespace stopped). Never echo engine text:
+        # it can carry a remote body.
+        return QueryFailure("engine", "the query could not be evaluated")
+
+
+def _run(store: ReadableStore, job: QueryJob) -> object:
+    """Start the query: its (lazy) result, or why the engine refused it."""
     try:
         substitutions = {Variable(name): term_from_spec(spec) for name, spec in job.substitutions}
     except ValueError as error:
@@ -99,13 +124,7 @@ def _evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailur
         return QueryFailure("engine", "the query could not be evaluated")
     except OSError:
         return QueryFailure("engine", "the store could not be read")
-    try:
-        return _serialize(result, job)
-    except (OSError, RuntimeError, SyntaxError):
-        # Raised lazily while rows are produced (a store read error, or a federated call that the
-        # guard should have refused and the network namespace stopped). Never echo engine text:
-        # it can carry a remote body.
-        return QueryFailure("engine", "the query could not be evaluated")
+    return result
 
 
 def _parameter_message(error: str) -> str:
@@ -123,9 +142,9 @@ def _serialize(result: object, job: QueryJob) -> QueryOutcome | QueryFailure:
         if job.solutions_format is None:
             return QueryFailure("not-acceptable", "SELECT results", form="solutions")
         variables = [v.value for v in result.variables]
-        rows = [tuple(row[name] for name in variables) for row in islice(result, job.row_cap + 1)]
-        truncated = len(rows) > job.row_cap
-        rows = rows[: job.row_cap]
+        rows = [tuple(row[name] for name in variables) for row in islice(result, _read(job))]
+        truncated = bool(job.row_cap) and len(rows) > job.row_cap
+        rows = rows[: job.row_cap or None]
         writer = SOLUTION_WRITERS[job.solutions_format]
         body = writer(variables, rows, job.cap_link if truncated else None)
         return QueryOutcome("solutions", job.solutions_format, body, len(rows), truncated)
@@ -134,9 +153,91 @@ def _serialize(result: object, job: QueryJob) -> QueryOutcome | QueryFailure:
     fmt = by_key(job.graph_format)
     if fmt is None:
         return QueryFailure("not-acceptable", f"format {job.graph_format!r}", form="graph")
-    triples = list(islice(result, job.row_cap + 1))  # type: ignore[call-overload]
-    truncated = len(triples) > job.row_cap
-    triples = triples[: job.row_cap]
+    triples = list(islice(result, _read(job)))  # type: ignore[call-overload]
+    truncated = bool(job.row_cap) and len(triples) > job.row_cap
+    triples = triples[: job.row_cap or None]
     return QueryOutcome(
         "graph", job.graph_format, serialize_graph(triples, fmt), len(triples), truncated
     )
+
+
+def _read(job: QueryJob) -> int | None:
+    """How many rows to read: one past the cap, to know whether it cut; all without a cap."""
+    return job.row_cap + 1 if job.row_cap else None
+
+
+STREAM_CHUNK_BYTES = 64 * 1024
+"""What a streamed answer is sent on in: pyoxigraph writes ~8 KiB at a time; fewer, larger
+messages cost the two processes less."""
+
+_SOLUTION_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+
+
+class _ChunkSender:
+    """A binary stream pyoxigraph writes into, sending on every ``STREAM_CHUNK_BYTES``."""
+
+    def __init__(self, send: Callable[[object], None]) -> None:
+        self.send = send
+        self.buffer = bytearray()
+
+    def write(self, data: bytes, /) -> int:
+        self.buffer += data
+        if len(self.buffer) >= STREAM_CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.send(bytes(self.buffer))
+            self.buffer.clear()
+
+
+def stream(store: ReadableStore, job: QueryJob, send: Callable[[object], None]) -> None:
+    """Evaluate a job without a cap, sending the answer as it is produced.
+
+    ``send`` receives a :class:`QueryFailure` (refused, nothing else follows), a whole
+    :class:`QueryOutcome` (an ASK answer), or a :class:`StreamStart`, the body as ``bytes`` chunks
+    and a :class:`StreamEnd`. Runs on a thread with a large stack, like :func:`evaluate`.
+    """
+    run_on_large_stack(lambda: _stream(store, job, send))
+
+
+def _stream(store: ReadableStore, job: QueryJob, send: Callable[[object], None]) -> None:
+    result = _run(store, job)
+    if isinstance(result, QueryFailure | QueryBoolean):
+        send(result if isinstance(result, QueryFailure) else _serialize(result, job))
+        return
+    if isinstance(result, QuerySolutions):
+        if job.solutions_format is None:
+            send(QueryFailure("not-acceptable", "SELECT results", form="solutions"))
+            return
+        start = StreamStart("solutions", job.solutions_format)
+        fmt = _SOLUTION_FORMATS[job.solutions_format]
+
+        def write(output: _ChunkSender) -> None:
+            result.serialize(cast(IO[bytes], output), fmt)  # pyoxigraph only calls write()
+
+    else:
+        graph_format = by_key(job.graph_format) if job.graph_format else None
+        if graph_format is None:
+            send(QueryFailure("not-acceptable", "CONSTRUCT/DESCRIBE results", form="graph"))
+            return
+        start = StreamStart("graph", graph_format.key)
+
+        def write(output: _ChunkSender) -> None:
+            write_graph(result, graph_format, output)  # type: ignore[arg-type]
+
+    send(start)
+    output = _ChunkSender(send)
+    try:
+        write(output)
+        output.flush()
+    except (OSError, RuntimeError, SyntaxError):
+        send(StreamEnd(failed=True))  # never echo engine text (see _evaluate)
+        return
+    send(StreamEnd())

@@ -20,7 +20,8 @@ class QueryJob:
             or ``None`` if the client accepts none (then such a result is "not acceptable").
         graph_format: the negotiated format key for CONSTRUCT/DESCRIBE results, or ``None``.
         row_cap: at most this many rows (or triples) are returned; one more is read to know
-            whether the answer was cut.
+            whether the answer was cut. 0: no cap, and a worker streams the answer as it is
+            produced (:class:`StreamStart`).
         default_graphs: ``default-graph-uri`` values; with ``named_graphs``, ``None`` for both
             means the request names no dataset (see ``store.run_protocol_query``).
         named_graphs: ``named-graph-uri`` values, or ``None``.
@@ -78,3 +79,24 @@ class QueryFailure:
     line: int | None = None
     column: int | None = None
     form: QueryForm | None = None
+
+
+@dataclass(frozen=True)
+class StreamStart:
+    """The first message of a streamed answer (a job without a cap, evaluated by a worker).
+
+    The body follows as ``bytes`` messages, as the engine writes it, then a :class:`StreamEnd`.
+    Whether an answer is complete cannot be announced before its first byte here; an answer that
+    fails midway is broken off, never ended as if complete.
+    """
+
+    form: QueryForm
+    format_key: str
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    """The last message of a streamed answer; ``failed``: the engine stopped with an error after
+    the first bytes were sent (the HTTP answer is then broken off)."""
+
+    failed: bool = False

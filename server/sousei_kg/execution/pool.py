@@ -13,10 +13,18 @@ refresh sees the write.
 import asyncio
 import contextlib
 import multiprocessing
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
+from sousei_kg.execution.jobs import (
+    QueryFailure,
+    QueryJob,
+    QueryOutcome,
+    StreamEnd,
+    StreamStart,
+)
 from sousei_kg.execution.worker import Reopen, StoreSource, worker_main
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -30,6 +38,20 @@ class PoolUnavailableError(Exception):
     """No worker could take the query (all busy past the limit, or a worker died)."""
 
 
+class StreamBrokenError(Exception):
+    """A streamed answer could not be finished (time limit, engine error, worker died) after
+    its first bytes were sent: the HTTP answer must be broken off, never ended as complete."""
+
+
+@dataclass(frozen=True)
+class StreamedAnswer:
+    """An answer a worker sends on as it writes it (a job without a cap): what it is, then its
+    body. The worker is busy until the body has been read to its end or abandoned."""
+
+    start: StreamStart
+    body: AsyncIterator[bytes]
+
+
 class _Worker:
     def __init__(
         self, process: BaseProcess, conn: Connection, isolated: bool, generation: int = 0
@@ -39,10 +61,14 @@ class _Worker:
         self.isolated = isolated
         self.generation = generation
 
-    async def request(self, job: QueryJob) -> QueryOutcome | QueryFailure:
+    async def request(self, job: QueryJob) -> QueryOutcome | QueryFailure | StreamStart:
         answer = await self._exchange(job)
-        assert isinstance(answer, QueryOutcome | QueryFailure)  # noqa: S101 (worker protocol)
+        assert isinstance(answer, QueryOutcome | QueryFailure | StreamStart)  # noqa: S101
         return answer
+
+    async def receive(self) -> object:
+        """The worker's next message (the rest of a streamed answer)."""
+        return await self._exchange(None)
 
     async def reopen(self, source: StoreSource, generation: int) -> bool:
         """Make the worker read ``source``; returns whether it could."""
@@ -52,10 +78,10 @@ class _Worker:
             return True
         return False
 
-    async def _exchange(self, message: QueryJob | Reopen) -> object:
+    async def _exchange(self, message: QueryJob | Reopen | None) -> object:
+        """Send ``message`` (unless ``None``) and wait for the worker's next message."""
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[object] = loop.create_future()
-        fd = self.conn.fileno()
         fd = self.conn.fileno()
 
         def readable() -> None:
@@ -67,7 +93,8 @@ class _Worker:
             except (EOFError, OSError) as error:
                 answer.set_exception(error)
 
-        self.conn.send(message)
+        if message is not None:
+            self.conn.send(message)
         loop.add_reader(fd, readable)
         try:
             return await answer
@@ -147,8 +174,14 @@ class WorkerPool:
         self._replacements.add(task)
         task.add_done_callback(self._replacements.discard)
 
-    async def run(self, job: QueryJob, timeout: float) -> QueryOutcome | QueryFailure:
+    async def run(
+        self, job: QueryJob, timeout: float
+    ) -> QueryOutcome | QueryFailure | StreamedAnswer:
         """Evaluate ``job`` within ``timeout`` seconds (waiting for a free worker included).
+
+        A job without a cap is answered as a :class:`StreamedAnswer` (unless the engine refuses
+        it, or it is an ASK): its body must be read within the same ``timeout``, else it raises
+        :class:`StreamBrokenError` and the worker is killed.
 
         Raises:
             QueryTimeoutError: the limit passed while the query ran (its worker was killed).
@@ -180,8 +213,43 @@ class WorkerPool:
             # Cancelled (the client went away): the worker may still be busy; replace it.
             self._replace(worker)
             raise
+        if isinstance(result, StreamStart):
+            return StreamedAnswer(result, self._stream_body(worker, deadline, timeout))
         self._idle.put_nowait(worker)
         return result
+
+    async def _stream_body(
+        self, worker: _Worker, deadline: float, timeout: float
+    ) -> AsyncIterator[bytes]:
+        """The chunks of a streamed answer, read as the client takes them (the pipe between the
+        processes is the back-pressure: a worker ahead of its reader waits to send)."""
+        loop = asyncio.get_running_loop()
+        finished = False
+        try:
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:  # a worker that keeps sending never lets wait_for time out
+                    raise TimeoutError
+                message = await asyncio.wait_for(worker.receive(), remaining)
+                if isinstance(message, StreamEnd):
+                    if message.failed:
+                        raise StreamBrokenError("the engine failed while writing the answer")
+                    finished = True
+                    return
+                assert isinstance(message, bytes)  # noqa: S101 (worker protocol)
+                yield message
+        except TimeoutError:
+            raise StreamBrokenError(
+                f"the answer was not finished within the {timeout:g} s limit"
+            ) from None
+        except (EOFError, OSError):
+            raise StreamBrokenError("the query worker stopped unexpectedly") from None
+        finally:
+            # A worker whose answer was not read to its end is still writing it: replace it.
+            if finished:
+                self._idle.put_nowait(worker)
+            else:
+                self._replace(worker)
 
     async def close(self) -> None:
         """Stop every worker."""

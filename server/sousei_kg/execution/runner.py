@@ -4,6 +4,7 @@ killable worker processes, or the remote backend's runner that waits on the engi
 from typing import Protocol
 
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
+from sousei_kg.execution.pool import StreamedAnswer
 
 
 class QueryRunner(Protocol):
@@ -22,6 +23,8 @@ class QueryRunner(Protocol):
         """Stop whatever :meth:`start` started."""
         ...
 
-    async def run(self, job: QueryJob, timeout: float) -> QueryOutcome | QueryFailure:
-        """Evaluate ``job`` within ``timeout`` seconds."""
+    async def run(
+        self, job: QueryJob, timeout: float
+    ) -> QueryOutcome | QueryFailure | StreamedAnswer:
+        """Evaluate ``job`` within ``timeout`` seconds (a job without a cap may be streamed)."""
         ...

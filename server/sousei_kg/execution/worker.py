@@ -14,7 +14,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from sousei_kg.errors import SouseiError
-from sousei_kg.execution.evaluate import evaluate
+from sousei_kg.execution.evaluate import evaluate, stream
 from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.heap import freeze_startup_objects
 from sousei_kg.store import Store, load_shipped, open_snapshot, open_store
@@ -83,6 +83,9 @@ def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) ->
                     continue
                 conn.send(("reopened", True))
                 continue
-            conn.send(evaluate(store, message))
+            if message.row_cap == 0:
+                stream(store, message, conn.send)  # no cap: sent on as it is written
+            else:
+                conn.send(evaluate(store, message))
     except (EOFError, OSError):
         return  # the pool closed the pipe: it stopped or replaced this worker

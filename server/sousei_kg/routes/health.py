@@ -34,13 +34,7 @@ def limits(settings: SettingsDep) -> dict[str, Any]:
     also announced in each answer's headers, the rate limit in ``RateLimit-*`` headers."""
     return {
         "query_time_limit_seconds": settings.query_timeout,
-        "result_cap": {
-            "rows_or_triples": settings.result_cap,
-            "signalled_by": (
-                "X-Result-Truncated: true on every capped answer; in SPARQL JSON and XML also a "
-                "link to this page in the results' head (CSV and TSV: headers only)"
-            ),
-        },
+        "result_cap": _result_cap(settings),
         "query_workers": settings.query_workers,
         "request": {
             "max_url_bytes": settings.max_url_bytes,
@@ -56,6 +50,24 @@ def limits(settings: SettingsDep) -> dict[str, Any]:
         },
         "network": "SERVICE and LOAD are refused; graph names are local names, never fetched",
         "writes": _writes(settings),
+    }
+
+
+def _result_cap(settings: Settings) -> dict[str, Any]:
+    if not settings.result_cap:
+        return {
+            "rows_or_triples": None,
+            "streamed": (
+                "answers are sent as the engine writes them; one that cannot be finished within "
+                "the time limit is broken off (the chunked body never ends)"
+            ),
+        }
+    return {
+        "rows_or_triples": settings.result_cap,
+        "signalled_by": (
+            "X-Result-Truncated: true on every capped answer; in SPARQL JSON and XML also a "
+            "link to this page in the results' head (CSV and TSV: headers only)"
+        ),
     }
 
 

@@ -26,7 +26,7 @@ from sousei_kg.conditional import etag_for, not_modified, validators
 from sousei_kg.config import Settings
 from sousei_kg.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.execution.evaluate import term_to_spec
-from sousei_kg.execution.jobs import QueryJob
+from sousei_kg.execution.jobs import QueryJob, QueryOutcome
 from sousei_kg.html import LinkRewriter, page_language, render
 from sousei_kg.knowledge_graph import KnowledgeGraph
 from sousei_kg.limits import evaluate_limited, limit_headers, run_limited
@@ -52,6 +52,8 @@ CATALOG_FORMATS: tuple[Format, ...] = (
     CATALOG_JSON,
     *(_JSON_LD if f is JSON_LD else f for f in GRAPH_FORMATS),
 )
+PAGE_ROWS = 10_000
+"""The most rows an HTML page of a named query shows when the server has no result cap."""
 QUERY_FORMAT_KEYS: tuple[str, ...] = (*(f.key for f in RESULT_FORMATS), HTML.key)
 
 
@@ -155,7 +157,8 @@ async def run_named_query(
         query=query.text,
         solutions_format=JSON_RESULTS.key if html else fmt.key,
         graph_format=None,
-        row_cap=settings.result_cap,
+        # A page is built whole: without a cap it still shows at most PAGE_ROWS.
+        row_cap=settings.result_cap or (PAGE_ROWS if html else 0),
         substitutions=tuple((name, term_to_spec(term)) for name, term in bindings.items()),
         cap_link=base + "limits#result-cap",
     )
@@ -164,6 +167,8 @@ async def run_named_query(
     outcome = await evaluate_limited(request, job, settings, headers)
     if isinstance(outcome, Response):
         return outcome
+    if not isinstance(outcome, QueryOutcome):  # a capped job is never streamed
+        raise TypeError("a capped answer came back streamed")
     result = parse_query_results(outcome.body, format=QueryResultsFormat.JSON)
     if not isinstance(result, QuerySolutions):  # the catalogue only admits SELECT queries
         raise TypeError(f"{query.name} is not a SELECT query")

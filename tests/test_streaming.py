@@ -1,0 +1,163 @@
+"""Answers without a cap are streamed (``--result-cap 0``): the worker sends the engine's output on
+as it is written, the server passes it to the client chunk by chunk, and an answer that cannot
+be finished is broken off, never ended as if complete (issue 6, "Large results stream")."""
+
+import asyncio
+import csv
+import io
+import json
+
+import httpx
+import pytest
+from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
+
+from conftest import running_server
+from sousei_kg.execution.evaluate import STREAM_CHUNK_BYTES, stream
+from sousei_kg.execution.jobs import (
+    QueryFailure,
+    QueryJob,
+    QueryOutcome,
+    StreamEnd,
+    StreamStart,
+)
+from sousei_kg.execution.pool import StreamBrokenError, StreamedAnswer, WorkerPool
+from sousei_kg.execution.worker import StoreSource
+from sousei_kg.store import Store, load_shipped, open_store
+
+EVERYTHING = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Quads of the shipped data (as /health reports them).
+ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+"""Millions of rows: more than any test reads within its time limit."""
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    store = open_store(None)
+    load_shipped(store)
+    return store
+
+
+def _streamed(store: Store, job: QueryJob) -> list[object]:
+    messages: list[object] = []
+    stream(store, job, messages.append)
+    return messages
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "xml"])
+def test_a_select_is_sent_as_start_chunks_and_end(store: Store, fmt: str) -> None:
+    messages = _streamed(store, QueryJob(EVERYTHING, fmt, None, 0))
+    assert messages[0] == StreamStart("solutions", fmt)
+    assert messages[-1] == StreamEnd()
+    chunks = messages[1:-1]
+    assert len(chunks) > 1 and all(isinstance(c, bytes) for c in chunks)
+    assert all(len(c) >= STREAM_CHUNK_BYTES for c in chunks[:-1])  # type: ignore[arg-type]
+    body = b"".join(chunks)  # type: ignore[arg-type]
+    if fmt == "csv":  # lossy: pyoxigraph does not read it back
+        rows = list(csv.reader(io.StringIO(body.decode(), newline="")))
+        assert rows[0] == ["s", "p", "o"] and len(rows) - 1 == len(store)
+        return
+    solutions = parse_query_results(body, format=QueryResultsFormat.from_extension(fmt))
+    assert len(list(solutions)) == len(store)  # type: ignore[arg-type]
+
+
+def test_a_construct_is_streamed_in_the_negotiated_rdf_format(store: Store) -> None:
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    messages = _streamed(store, QueryJob(query, None, "ttl", 0))
+    assert messages[0] == StreamStart("graph", "ttl") and messages[-1] == StreamEnd()
+    body = b"".join(messages[1:-1])  # type: ignore[arg-type]
+    distinct = {(q.subject, q.predicate, q.object) for q in store}
+    assert len(list(parse(body, format=RdfFormat.TURTLE))) == len(distinct)
+
+
+def test_refusals_and_ask_answers_are_single_messages(store: Store) -> None:
+    [syntax] = _streamed(store, QueryJob("SELECT WHERE {", "json", None, 0))
+    assert isinstance(syntax, QueryFailure) and syntax.kind == "syntax"
+    [refused] = _streamed(store, QueryJob(EVERYTHING, None, "ttl", 0))
+    assert isinstance(refused, QueryFailure) and refused.kind == "not-acceptable"
+    [ask] = _streamed(store, QueryJob("ASK { ?s ?p ?o }", "json", None, 0))
+    assert isinstance(ask, QueryOutcome) and json.loads(ask.body)["boolean"] is True
+
+
+def test_the_pool_streams_reuses_a_finished_worker_and_replaces_an_abandoned_one() -> None:
+    async def scenario() -> None:
+        pool = WorkerPool(1, StoreSource())
+        await pool.start()
+        try:
+            answer = await pool.run(QueryJob(EVERYTHING, "csv", None, 0), 10)
+            assert isinstance(answer, StreamedAnswer)
+            body = b"".join([chunk async for chunk in answer.body])
+            assert body.startswith(b"s,p,o\r\n")
+            [worker] = pool._workers
+            # Read to its end: the same worker takes the next query.
+            again = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
+            assert isinstance(again, QueryOutcome) and pool._workers == {worker}
+            # Abandoned after one chunk: that worker is still writing, so it is replaced.
+            endless = await pool.run(QueryJob(ENDLESS, "csv", None, 0), 10)
+            assert isinstance(endless, StreamedAnswer)
+            await anext(endless.body)
+            await endless.body.aclose()  # type: ignore[attr-defined]
+            assert worker not in pool._workers
+            after = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
+            assert isinstance(after, QueryOutcome)
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_stream_past_the_time_limit_is_broken_off_and_its_worker_replaced() -> None:
+    async def scenario() -> None:
+        pool = WorkerPool(1, StoreSource())
+        await pool.start()
+        try:
+            endless = await pool.run(QueryJob(ENDLESS, "csv", None, 0), 1.0)
+            assert isinstance(endless, StreamedAnswer)
+            received = 0
+            with pytest.raises(StreamBrokenError, match="1 s limit"):
+                async for chunk in endless.body:
+                    received += len(chunk)
+            assert received > STREAM_CHUNK_BYTES
+            after = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
+            assert isinstance(after, QueryOutcome)
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_live_server_without_a_cap_streams_whole_answers_and_breaks_off_endless_ones() -> None:
+    env = {"SOUSEI_RESULT_CAP": "0", "SOUSEI_QUERY_TIMEOUT": "2"}
+    with running_server(env, "--no-rate-limit") as base:
+        quads = httpx.get(base + "health", timeout=10).json()["quads"]
+        with httpx.stream(
+            "GET",
+            base + "sparql",
+            params={"query": EVERYTHING},
+            headers={"Accept": "text/tab-separated-values"},
+            timeout=30,
+        ) as response:
+            assert response.headers["transfer-encoding"] == "chunked"
+            assert "x-result-limit" not in response.headers
+            assert response.headers["x-query-time-limit"] == "2"
+            body = response.read()
+        rows = parse_query_results(body, format=QueryResultsFormat.TSV)
+        assert len(list(rows)) == quads  # type: ignore[arg-type]
+        with (
+            pytest.raises(httpx.RemoteProtocolError),
+            httpx.stream(
+                "GET",
+                base + "sparql",
+                params={"query": ENDLESS},
+                headers={"Accept": "text/csv"},
+                timeout=30,
+            ) as endless,
+        ):
+            assert endless.status_code == 200
+            for _ in endless.iter_bytes():  # bounded: broken off after the 2 s limit
+                pass
+        # The server goes on serving, with a fresh worker.
+        after = httpx.get(base + "sparql", params={"query": "ASK {}"}, timeout=10)
+        assert after.json()["boolean"] is True
+        assert (
+            httpx.get(base + "limits", timeout=10).json()["result_cap"]["rows_or_triples"] is None
+        )
