@@ -18,6 +18,7 @@ from sousei_kg.direct_routes import DirectRoutes, Endpoint
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.thread_runner import ThreadRunner
+from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.heap import freeze_startup_objects
 from sousei_kg.knowledge_graph import open_knowledge_graph
@@ -111,7 +112,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(store, RemoteStore):
             pool = RemoteQueryRunner(store, settings.query_workers)
         elif settings.query_workers == 0:
-            pool = ThreadRunner(store, IN_PROCESS_SLOTS)  # measuring only: nothing is killable
+            # Measuring only (nothing is killable); queried like the workers query (union copy).
+            queries = for_queries(store)
+            pool = ThreadRunner(
+                queries.store,
+                IN_PROCESS_SLOTS,
+                union_in_default_graph=queries.union_in_default_graph,
+            )
         else:
             pool = WorkerPool(
                 settings.query_workers, source, isolate_network=settings.isolate_network

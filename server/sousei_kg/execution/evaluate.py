@@ -72,21 +72,27 @@ def term_to_spec(term: NamedNode | BlankNode | Literal) -> TermSpec:
     return ("literal", term.value, term.language or "", term.datatype.value)
 
 
-def evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailure:
+def evaluate(
+    store: ReadableStore, job: QueryJob, *, union_in_default_graph: bool = False
+) -> QueryOutcome | QueryFailure:
     """Run ``job`` on ``store``, on a thread with a large stack (see :mod:`engine_thread`).
 
     Args:
         store: the store.
         job: the query and how to answer it.
+        union_in_default_graph: the store's default graph already holds the union of its graphs
+            (:mod:`sousei_kg.execution.union_copy`), so a union query reads it directly.
 
     Returns:
         The serialized outcome, or why the engine refused the query.
     """
-    return run_on_large_stack(lambda: _evaluate(store, job))
+    return run_on_large_stack(lambda: _evaluate(store, job, union_in_default_graph))
 
 
-def _evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailure:
-    result = _run(store, job)
+def _evaluate(
+    store: ReadableStore, job: QueryJob, union_in_default_graph: bool
+) -> QueryOutcome | QueryFailure:
+    result = _run(store, job, union_in_default_graph)
     if isinstance(result, QueryFailure):
         return result
     try:
@@ -98,7 +104,7 @@ def _evaluate(store: ReadableStore, job: QueryJob) -> QueryOutcome | QueryFailur
         return QueryFailure("engine", "the query could not be evaluated")
 
 
-def _run(store: ReadableStore, job: QueryJob) -> object:
+def _run(store: ReadableStore, job: QueryJob, union_in_default_graph: bool) -> object:
     """Start the query: its (lazy) result, or why the engine refused it."""
     try:
         substitutions = {Variable(name): term_from_spec(spec) for name, spec in job.substitutions}
@@ -110,7 +116,7 @@ def _run(store: ReadableStore, job: QueryJob) -> object:
             job.query,
             default_graphs=job.default_graphs,
             named_graphs=job.named_graphs,
-            union_default_graph=job.union_default_graph,
+            union_default_graph=job.union_default_graph and not union_in_default_graph,
             base_iri=job.base_iri,
             substitutions=substitutions,
         )
@@ -197,18 +203,30 @@ class _ChunkSender:
             self.buffer.clear()
 
 
-def stream(store: ReadableStore, job: QueryJob, send: Callable[[object], None]) -> None:
+def stream(
+    store: ReadableStore,
+    job: QueryJob,
+    send: Callable[[object], None],
+    *,
+    union_in_default_graph: bool = False,
+) -> None:
     """Evaluate a job without a cap, sending the answer as it is produced.
 
     ``send`` receives a :class:`QueryFailure` (refused, nothing else follows), a whole
     :class:`QueryOutcome` (an ASK answer), or a :class:`StreamStart`, the body as ``bytes`` chunks
-    and a :class:`StreamEnd`. Runs on a thread with a large stack, like :func:`evaluate`.
+    and a :class:`StreamEnd`. Runs on a thread with a large stack, like :func:`evaluate`, and
+    reads ``union_in_default_graph`` as it does.
     """
-    run_on_large_stack(lambda: _stream(store, job, send))
+    run_on_large_stack(lambda: _stream(store, job, send, union_in_default_graph))
 
 
-def _stream(store: ReadableStore, job: QueryJob, send: Callable[[object], None]) -> None:
-    result = _run(store, job)
+def _stream(
+    store: ReadableStore,
+    job: QueryJob,
+    send: Callable[[object], None],
+    union_in_default_graph: bool,
+) -> None:
+    result = _run(store, job, union_in_default_graph)
     if isinstance(result, QueryFailure | QueryBoolean):
         send(result if isinstance(result, QueryFailure) else _serialize(result, job))
         return

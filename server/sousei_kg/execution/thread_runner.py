@@ -22,13 +22,18 @@ class ThreadRunner:
     Args:
         store: the store (embedded or remote).
         size: queries evaluated at once; more wait, within their time limit.
+        union_in_default_graph: the store's default graph holds the union of its graphs
+            (:mod:`sousei_kg.execution.union_copy`), as in the worker processes.
     """
 
     network_isolated = False
     """Threads share the server's network access."""
 
-    def __init__(self, store: ReadableStore, size: int) -> None:
+    def __init__(
+        self, store: ReadableStore, size: int, *, union_in_default_graph: bool = False
+    ) -> None:
         self.store = store
+        self.union_in_default_graph = union_in_default_graph
         self.size = max(size, 1)
         self._slots = asyncio.Semaphore(self.size)
 
@@ -53,7 +58,9 @@ class ThreadRunner:
             raise PoolUnavailableError("every query slot stayed busy past the time limit") from None
         try:
             return await asyncio.wait_for(
-                asyncio.to_thread(evaluate, self.store, job),
+                asyncio.to_thread(
+                    evaluate, self.store, job, union_in_default_graph=self.union_in_default_graph
+                ),
                 max(deadline - loop.time(), 0.001),
             )
         except TimeoutError:

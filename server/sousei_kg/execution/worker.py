@@ -16,6 +16,7 @@ from pathlib import Path
 from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate, stream
 from sousei_kg.execution.jobs import QueryJob
+from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.heap import freeze_startup_objects
 from sousei_kg.store import Store, load_shipped, open_snapshot, open_store
 
@@ -69,7 +70,7 @@ def leave_network() -> bool:
 def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) -> None:
     """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
     isolated = leave_network() if isolate_network else False
-    store = source.open()
+    queries = for_queries(source.open())
     freeze_startup_objects()
     try:
         conn.send(("ready", isolated))
@@ -77,15 +78,16 @@ def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) ->
             message: QueryJob | Reopen = conn.recv()
             if isinstance(message, Reopen):
                 try:
-                    store = message.source.open()
+                    queries = for_queries(message.source.open())
                 except (OSError, SouseiError):
                     conn.send(("reopened", False))
                     continue
                 conn.send(("reopened", True))
                 continue
-            if message.row_cap == 0:
-                stream(store, message, conn.send)  # no cap: sent on as it is written
+            union = queries.union_in_default_graph
+            if message.row_cap == 0:  # no cap: sent on as it is written
+                stream(queries.store, message, conn.send, union_in_default_graph=union)
             else:
-                conn.send(evaluate(store, message))
+                conn.send(evaluate(queries.store, message, union_in_default_graph=union))
     except (EOFError, OSError):
         return  # the pool closed the pipe: it stopped or replaced this worker
