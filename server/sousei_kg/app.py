@@ -106,14 +106,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         source = open_write_side(app, settings)  # the writer and its snapshot, if writes are on
         if source is None:
             app.state.knowledge_graph = open_knowledge_graph(settings)
-            source = StoreSource(store=settings.store, resources=settings.resources)
+            source = StoreSource(
+                store=settings.store,
+                resources=settings.resources,
+                quad_count=app.state.knowledge_graph.quad_count,
+            )
         pool: QueryRunner
         store = app.state.knowledge_graph.store
         if isinstance(store, RemoteStore):
             pool = RemoteQueryRunner(store, settings.query_workers)
         elif settings.query_workers == 0:
             # Measuring only (nothing is killable); queried like the workers query (union copy).
-            queries = for_queries(store)
+            queries = for_queries(store, app.state.knowledge_graph.quad_count)
             pool = ThreadRunner(
                 queries.store,
                 IN_PROCESS_SLOTS,

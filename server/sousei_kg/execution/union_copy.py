@@ -30,10 +30,17 @@ class QueryStore:
     union_in_default_graph: bool = False
 
 
-def for_queries(store: Store, max_quads: int = MAX_COPIED_QUADS) -> QueryStore:
+def for_queries(
+    store: Store, quad_count: int | None = None, max_quads: int = MAX_COPIED_QUADS
+) -> QueryStore:
     """``store`` itself, or its in-memory copy with the union in the default graph when it holds at
-    most ``max_quads`` quads and nothing in its own default graph."""
-    if len(store) > max_quads or any(
+    most ``max_quads`` quads and nothing in its own default graph.
+
+    ``quad_count``: the store's size if known. Without it the store is counted, which reads every
+    quad of a large on-disk store (seconds at 10 M): pass the manifest's count.
+    """
+    size = len(store) if quad_count is None else quad_count
+    if size > max_quads or any(
         True for _ in store.quads_for_pattern(None, None, None, DefaultGraph())
     ):
         return QueryStore(store)

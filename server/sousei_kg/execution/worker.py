@@ -32,6 +32,9 @@ class StoreSource:
     store: Path | None = None
     resources: Path | None = None
     snapshot: Path | None = None
+    quad_count: int | None = None
+    """How many quads it holds, when known (the manifest's count): counting a large store takes
+    seconds, and a worker only needs to know whether it is small (execution.union_copy)."""
 
     def open(self) -> Store:
         """Open or load the store."""
@@ -70,7 +73,7 @@ def leave_network() -> bool:
 def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) -> None:
     """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
     isolated = leave_network() if isolate_network else False
-    queries = for_queries(source.open())
+    queries = for_queries(source.open(), source.quad_count)
     freeze_startup_objects()
     try:
         conn.send(("ready", isolated))
@@ -78,7 +81,7 @@ def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) ->
             message: QueryJob | Reopen = conn.recv()
             if isinstance(message, Reopen):
                 try:
-                    queries = for_queries(message.source.open())
+                    queries = for_queries(message.source.open(), message.source.quad_count)
                 except (OSError, SouseiError):
                     conn.send(("reopened", False))
                     continue

@@ -97,7 +97,13 @@ def publish(app: FastAPI, commit: Commit, settings: Settings) -> None:
     app.state.knowledge_graph_seq = commit.seq
     app.state.knowledge_graph = commit.graph
     pool: WorkerPool = app.state.query_pool
-    pool.refresh(StoreSource(snapshot=commit.snapshot, resources=settings.resources))
+    pool.refresh(
+        StoreSource(
+            snapshot=commit.snapshot,
+            resources=settings.resources,
+            quad_count=commit.graph.quad_count,
+        )
+    )
     writer = writer_of_app(app)
     if writer is not None:
         writer.collect_snapshots(max(60.0, 2 * settings.query_timeout))
@@ -143,7 +149,11 @@ def open_write_side(app: FastAPI, settings: Settings) -> StoreSource | None:
         return None
     app.state.knowledge_graph = writer.current.graph
     app.state.knowledge_graph_seq = writer.current.seq
-    return StoreSource(snapshot=writer.current.snapshot, resources=settings.resources)
+    return StoreSource(
+        snapshot=writer.current.snapshot,
+        resources=settings.resources,
+        quad_count=writer.current.graph.quad_count,
+    )
 
 
 def close_write_side(app: FastAPI) -> None:
