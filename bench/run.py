@@ -25,6 +25,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -441,11 +442,25 @@ def parse_wrk(out: str) -> tuple[float, float, float, int, int]:
     return rps, p50, p99, errors, requests
 
 
-def drain(server: "Server") -> None:
-    """Wait until the server has finished the work queued by the previous run (a slow query that
-    wrk gave up on still runs): one cheap ASK must answer, then a short pause."""
-    with contextlib.suppress(OSError):
-        fetch(server, server.endpoint + sparql_path("ASK { ?s ?p ?o }"), JSON)
+def drain(server: "Server", parallel: int = 4, limit_s: float = 90.0) -> None:
+    """Wait until the server has finished the work queued by the previous run (slow queries that
+    wrk gave up on still run, up to the server's time limit, and would hold every query worker
+    during the next run): ``parallel`` cheap ASKs at once must all answer within 0.1 s (so no
+    worker is still busy), retried for at most ``limit_s`` seconds; then a short pause."""
+    path = server.endpoint + sparql_path("ASK { ?s ?p ?o }")
+
+    def timed_ask() -> float:
+        started = time.perf_counter()
+        with contextlib.suppress(OSError):
+            fetch(server, path, JSON)
+        return time.perf_counter() - started
+
+    deadline = time.perf_counter() + limit_s
+    with ThreadPoolExecutor(parallel) as pool:
+        while time.perf_counter() < deadline:
+            if max(pool.map(lambda _: timed_ask(), range(parallel))) < 0.1:
+                break
+            time.sleep(0.5)
     time.sleep(0.3)
 
 
