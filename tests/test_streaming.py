@@ -20,7 +20,12 @@ from sousei_kg.execution.jobs import (
     StreamEnd,
     StreamStart,
 )
-from sousei_kg.execution.pool import StreamBrokenError, StreamedAnswer, WorkerPool
+from sousei_kg.execution.pool import (
+    QueryTimeoutError,
+    StreamBrokenError,
+    StreamedAnswer,
+    WorkerPool,
+)
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.store import Store, load_shipped, open_store
 
@@ -28,6 +33,15 @@ EVERYTHING = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Quads of the shipped data (as /health reports them).
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 """Millions of rows: more than any test reads within its time limit."""
+SILENT = (
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+    "FILTER(STRLEN(CONCAT(STR(?c), STR(?f), STR(?i))) < 0) }"
+)
+"""Starts its stream at once, then searches billions of rows that all fail the filter: no byte
+of the answer before the time limit."""
+FAILING = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+"""Fails in the engine after the stream has started (nothing listens on port 9; the HTTP layer's
+guard would refuse SERVICE, the pool is given it directly)."""
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +139,55 @@ def test_a_stream_past_the_time_limit_is_broken_off_and_its_worker_replaced() ->
     asyncio.run(scenario())
 
 
+def test_a_stream_that_is_no_longer_read_frees_its_worker_at_the_time_limit() -> None:
+    """A client that stops reading must not hold a worker past the limit (the body generator is
+    suspended then, so only a watchdog can notice)."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(1, StoreSource())
+        await pool.start()
+        try:
+            stalled = await pool.run(QueryJob(ENDLESS, "csv", None, 0), 1.0)
+            assert isinstance(stalled, StreamedAnswer)
+            await anext(stalled.body)
+            [worker] = pool._workers
+            await asyncio.sleep(1.5)
+            assert worker not in pool._workers and not worker.process.is_alive()
+            after = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
+            assert isinstance(after, QueryOutcome)
+            with pytest.raises(StreamBrokenError, match="1 s limit"):
+                async for _ in stalled.body:
+                    pass
+            assert len(pool._workers) == 1  # replaced once, not once more by the generator
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_stream_that_fails_or_times_out_before_its_first_byte_gets_a_proper_error() -> None:
+    """Nothing has been sent yet, so the client gets the status of the error (503 or 500), not a
+    200 that is broken off; a failure in the engine leaves a healthy worker in the pool."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(1, StoreSource())
+        await pool.start()
+        try:
+            [worker] = pool._workers
+            failed = await pool.run(QueryJob(FAILING, "json", None, 0), 10)
+            assert isinstance(failed, QueryFailure) and failed.kind == "engine"
+            assert pool._workers == {worker}
+            with pytest.raises(QueryTimeoutError, match="1 s limit"):
+                await pool.run(QueryJob(SILENT, "json", None, 0), 1.0)
+            assert worker not in pool._workers
+            after = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
+            assert isinstance(after, QueryOutcome)
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_live_server_without_a_cap_streams_whole_answers_and_breaks_off_endless_ones() -> None:
     env = {"SOUSEI_RESULT_CAP": "0", "SOUSEI_QUERY_TIMEOUT": "2"}
     with running_server(env, "--no-rate-limit") as base:
@@ -155,6 +218,13 @@ def test_a_live_server_without_a_cap_streams_whole_answers_and_breaks_off_endles
             assert endless.status_code == 200
             for _ in endless.iter_bytes():  # bounded: broken off after the 2 s limit
                 pass
+        counted = httpx.get(  # past the limit before its first byte: a 503, nothing broken off
+            base + "sparql",
+            params={"query": SILENT},
+            headers={"Accept-Encoding": "identity"},  # gzip would hold the answer's start back
+            timeout=30,
+        )
+        assert counted.status_code == 503 and "time limit" in counted.text
         # The server goes on serving, with a fresh worker.
         after = httpx.get(base + "sparql", params={"query": "ASK {}"}, timeout=10)
         assert after.json()["boolean"] is True

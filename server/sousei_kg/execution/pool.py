@@ -108,6 +108,11 @@ class _Worker:
         self.conn.close()
 
 
+async def _chunks(chunks: tuple[bytes, ...]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
 class WorkerPool:
     """A fixed number of worker processes, each holding the store.
 
@@ -161,6 +166,9 @@ class WorkerPool:
         return worker
 
     def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start another in its place (once, however often it is called)."""
+        if worker not in self._workers:
+            return
         self._workers.discard(worker)
         worker.kill()
         if self._closed:
@@ -203,6 +211,10 @@ class WorkerPool:
                 if not reopened:
                     raise OSError("the worker could not open the newest snapshot")
             result = await asyncio.wait_for(worker.request(job), max(deadline - loop.time(), 0.001))
+            if isinstance(result, StreamStart):
+                # Wait for the first chunk before answering: an error or the time limit before it
+                # still gets its proper status (400/500/503), not a 200 broken off.
+                first = await asyncio.wait_for(worker.receive(), max(deadline - loop.time(), 0.001))
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError(f"the query ran longer than the {timeout:g} s limit") from None
@@ -213,28 +225,40 @@ class WorkerPool:
             # Cancelled (the client went away): the worker may still be busy; replace it.
             self._replace(worker)
             raise
-        if isinstance(result, StreamStart):
-            return StreamedAnswer(result, self._stream_body(worker, deadline, timeout))
-        self._idle.put_nowait(worker)
-        return result
+        if not isinstance(result, StreamStart):
+            self._idle.put_nowait(worker)
+            return result
+        if isinstance(first, StreamEnd):
+            self._idle.put_nowait(worker)
+            if first.failed:
+                return QueryFailure("engine", "the query could not be evaluated", form=result.form)
+            return StreamedAnswer(result, _chunks(()))
+        assert isinstance(first, bytes)  # noqa: S101 (worker protocol)
+        return StreamedAnswer(result, self._stream_body(worker, first, deadline, timeout))
 
     async def _stream_body(
-        self, worker: _Worker, deadline: float, timeout: float
+        self, worker: _Worker, first: bytes, deadline: float, timeout: float
     ) -> AsyncIterator[bytes]:
         """The chunks of a streamed answer, read as the client takes them (the pipe between the
-        processes is the back-pressure: a worker ahead of its reader waits to send)."""
+        processes is the back-pressure: a worker ahead of its reader waits to send).
+
+        A watchdog replaces the worker at the deadline even while this generator is suspended
+        (a client that stops reading would otherwise hold the worker for as long as it likes);
+        the next read then fails and the answer is broken off."""
         loop = asyncio.get_running_loop()
+        watchdog = loop.call_at(deadline, self._replace, worker)
         finished = False
         try:
+            yield first
             while True:
                 remaining = deadline - loop.time()
                 if remaining <= 0:  # a worker that keeps sending never lets wait_for time out
                     raise TimeoutError
                 message = await asyncio.wait_for(worker.receive(), remaining)
                 if isinstance(message, StreamEnd):
+                    finished = True  # the worker is healthy even if the engine failed
                     if message.failed:
                         raise StreamBrokenError("the engine failed while writing the answer")
-                    finished = True
                     return
                 assert isinstance(message, bytes)  # noqa: S101 (worker protocol)
                 yield message
@@ -242,9 +266,14 @@ class WorkerPool:
             raise StreamBrokenError(
                 f"the answer was not finished within the {timeout:g} s limit"
             ) from None
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):  # ValueError: closed by the watchdog
+            if loop.time() >= deadline:
+                raise StreamBrokenError(
+                    f"the answer was not finished within the {timeout:g} s limit"
+                ) from None
             raise StreamBrokenError("the query worker stopped unexpectedly") from None
         finally:
+            watchdog.cancel()
             # A worker whose answer was not read to its end is still writing it: replace it.
             if finished:
                 self._idle.put_nowait(worker)
