@@ -11,6 +11,8 @@ lets a test control.
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from uvicorn.config import Config
@@ -130,3 +132,76 @@ def test_an_unfinished_head_past_the_bound_is_refused_before_it_ends(live_server
         while chunk := connection.recv(65536):
             received += chunk
     assert received.startswith(b"HTTP/1.1 431 "), received[:200]
+
+
+Scope = dict[str, Any]
+
+
+async def _talk_to_recording_server(request_parts: list[bytes]) -> tuple[bytes, list[Scope]]:
+    """Send ``request_parts`` to a BoundedHttpToolsProtocol server in this process whose app
+    records every request it is given (and reads its body to the end); return what came back
+    and the recorded scopes."""
+    seen: list[Scope] = []
+
+    async def app(
+        scope: Scope,
+        receive: Callable[[], Awaitable[Scope]],
+        send: Callable[[Scope], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            return
+        seen.append(scope)
+        while (await receive())["more_body"]:
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    config = Config(app=app, log_level="warning", h11_max_incomplete_event_size=HEAD_LIMIT)
+    config.load()
+    state = ServerState()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: BoundedHttpToolsProtocol(config=config, server_state=state, app_state={}),
+        host="127.0.0.1",
+        port=0,
+    )
+    try:
+        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+        try:
+            for part in request_parts:
+                writer.write(part)
+                await writer.drain()
+            writer.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the server closed the connection early: what a refusal may do
+        received = b""
+        try:
+            while chunk := await asyncio.wait_for(reader.read(65536), 10):
+                received += chunk
+        except ConnectionError:
+            pass
+        writer.close()
+        return received, seen
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def test_a_request_pipelined_behind_a_refused_head_never_reaches_the_app() -> None:
+    big = b"GET /a HTTP/1.1\r\nHost: x\r\nX-Filler: " + b"a" * (HEAD_LIMIT + 1000) + b"\r\n\r\n"
+    small = b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+    received, seen = asyncio.run(_talk_to_recording_server([big + small]))
+    assert received.startswith(b"HTTP/1.1 431 "), received[:200]
+    assert seen == []
+
+
+def test_trailers_of_a_chunked_body_are_bounded_like_a_head() -> None:
+    """uvicorn appends trailers to the headers it gave the app, without a limit: past the bound
+    the connection is refused and no trailer is kept."""
+    head = b"POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+    trailers = [b"X-T%d: %s\r\n" % (i, b"v" * 1000) for i in range(2 * HEAD_LIMIT // 1000)]
+    received, seen = asyncio.run(_talk_to_recording_server([head, *trailers, b"\r\n"]))
+    assert b"200" not in received.split(b"\r\n", 1)[0], received[:200]
+    assert len(seen) == 1  # the request itself reached the app before its trailers
+    trailer_names = [name for name, _ in seen[0]["headers"] if name.startswith(b"x-t")]
+    assert len(trailer_names) * 1000 <= HEAD_LIMIT

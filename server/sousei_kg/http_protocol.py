@@ -16,8 +16,11 @@ What this class adds to uvicorn's:
   per keep-alive request.
 * **A bound on the request head.** h11 refuses a request line plus headers longer than
   ``h11_max_incomplete_event_size``; uvicorn's httptools protocol has no such bound and would
-  buffer a head of any size. This one counts the bytes received while a head is being read and,
-  past the same configured size, answers 431 and closes the connection.
+  buffer a head of any size (and the trailers of a chunked body, which uvicorn appends to the
+  headers it already gave the app). This one counts the bytes received since the body last
+  progressed, i.e. those of a head, of chunk framing or of trailers, and past the same configured
+  size answers 431 and closes the connection; nothing after a refused head reaches the app, not
+  even a request pipelined behind it.
 """
 
 import asyncio
@@ -33,8 +36,10 @@ LINGER_SECONDS = 2.0
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """httptools, with Nagle off and the request line plus headers bounded in size."""
 
-    _reading_head = True
     _head_bytes = 0
+    """Bytes received since the body last progressed: a head, chunk framing, trailers."""
+    _trailer_bytes: int | None = None
+    """Parsed size of the trailers so far, once the head is complete (``None`` before)."""
     _refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -51,35 +56,53 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return  # the rest of a refused head: read and dropped until the connection closes
-        if self._reading_head:
-            self._head_bytes += len(data)
+        self._head_bytes += len(data)
         super().data_received(data)
         limit = self._head_limit
-        # A head still incomplete is judged by the bytes received for it (what is buffered); a
+        # An unfinished head is judged by the bytes received for it (what httptools buffers); a
         # complete one by its parsed size (a chunk that completes it may also carry body bytes).
-        unfinished_too_long = self._reading_head and self._head_bytes > limit
-        if (self._refused or unfinished_too_long) and not self.transport.is_closing():
+        if (self._refused or self._head_bytes > limit) and not self.transport.is_closing():
             self._refused = True
             self._refuse_head(limit)
 
+    def on_message_begin(self) -> None:
+        if not self._refused:
+            super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        if not self._refused:
+            super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._refused:
+            return
+        if self._trailer_bytes is not None:  # a trailer, after a chunked body
+            self._trailer_bytes += len(name) + len(value) + 4
+            if self._trailer_bytes > self._head_limit:
+                self._refused = True  # judged by their parsed size too: one read may hold many
+                return
+        super().on_header(name, value)
+
     def on_headers_complete(self) -> None:
-        self._reading_head = False
+        self._head_bytes = 0
+        self._trailer_bytes = 0
         size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
-        if size > self._head_limit:
-            self._refused = True  # the app never sees this request
+        if self._refused or size > self._head_limit:
+            self._refused = True  # the app never sees this request, nor one pipelined after it
             return
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:
+            self._head_bytes = 0
             super().on_body(body)
 
     def on_message_complete(self) -> None:
         if self._refused:
             return
         super().on_message_complete()
-        self._reading_head = True  # what arrives next is the head of the next request
-        self._head_bytes = 0
+        self._trailer_bytes = None
+        self._head_bytes = 0  # what arrives next is the head of the next request
 
     def _refuse_head(self, limit: int) -> None:
         if self.cycle is not None and not self.cycle.response_complete:
@@ -98,5 +121,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         )
         # Closing a socket with unread bytes sends a reset, which can destroy the answer in the
         # client's buffers before it is read: send FIN, drop what still arrives, close later.
-        self.transport.write_eof()
+        if self.transport.can_write_eof():  # not on TLS: there the close itself ends it
+            self.transport.write_eof()
         asyncio.get_running_loop().call_later(LINGER_SECONDS, self.transport.close)
