@@ -26,7 +26,13 @@ from sousei_kg.negotiation import (
     choose,
     prefers_html,
 )
-from sousei_kg.sparql_lexer import MAX_NESTING, LexerError, words
+from sousei_kg.sparql_lexer import (
+    CACHED_TEXT_CHARS,
+    MAX_NESTING,
+    LexerError,
+    _remembered_words,
+    words,
+)
 from sousei_kg.sparql_protocol import ProtocolError, choose_format, parse_request
 
 FUZZ = settings(
@@ -296,3 +302,13 @@ LANGUAGE_HEADER = fragments("ja", "en", "en-US", "*", ",", ";", "q=", "0.5", "na
 )
 def test_page_language_is_always_known(header: bytes, query_string: bytes) -> None:
     assert page_language(request_with(header, query_string)) in LANGUAGES
+
+
+def test_the_lexer_remembers_only_short_texts() -> None:
+    """A 10 MiB update lexed once must not stay in memory with its words after the request."""
+    _remembered_words.cache_clear()
+    short = "SELECT * WHERE { ?s ?p ?o }"
+    long = "ASK {}" + " #" + "x" * CACHED_TEXT_CHARS
+    assert words(short) is words(short)
+    assert [w.text for w in words(long)] == ["ASK"]
+    assert _remembered_words.cache_info().currsize == 1

@@ -188,6 +188,20 @@ def test_a_stream_that_fails_or_times_out_before_its_first_byte_gets_a_proper_er
     asyncio.run(scenario())
 
 
+def test_a_head_request_for_an_uncapped_answer_does_not_have_it_written() -> None:
+    """HEAD gets the headers of the answer at once, and the one worker is free again for the
+    next query (its body, which HEAD drops, is given up, not written)."""
+    env = {"SOUSEI_RESULT_CAP": "0", "SOUSEI_QUERY_TIMEOUT": "10", "SOUSEI_QUERY_WORKERS": "1"}
+    with running_server(env, "--no-rate-limit") as base:
+        head = httpx.head(
+            base + "sparql", params={"query": ENDLESS}, headers={"Accept": "text/csv"}, timeout=30
+        )
+        assert head.status_code == 200 and head.headers["content-type"].startswith("text/csv")
+        assert head.content == b""
+        after = httpx.get(base + "sparql", params={"query": "ASK {}"}, timeout=30)
+        assert after.status_code == 200 and after.json()["boolean"] is True
+
+
 def test_a_live_server_without_a_cap_streams_whole_answers_and_breaks_off_endless_ones() -> None:
     env = {"SOUSEI_RESULT_CAP": "0", "SOUSEI_QUERY_TIMEOUT": "2"}
     with running_server(env, "--no-rate-limit") as base:

@@ -81,10 +81,14 @@ def outcome_response(outcome: QueryOutcome, headers: dict[str, str]) -> Response
     return Response(outcome.body, headers=answer_headers)
 
 
+def _media_type(answer: StreamedAnswer) -> str:
+    fmt = by_key(answer.start.format_key)
+    return fmt.content_type if fmt is not None else "application/octet-stream"
+
+
 def streamed_response(answer: StreamedAnswer, headers: dict[str, str]) -> Response:
     """A 200 whose body is the worker's output as it comes."""
-    fmt = by_key(answer.start.format_key)
-    media = fmt.content_type if fmt is not None else "application/octet-stream"
+    media = _media_type(answer)
 
     async def body() -> AsyncIterator[bytes]:
         try:
@@ -161,6 +165,11 @@ async def run_limited(
     if isinstance(result, Response):
         return result
     if isinstance(result, StreamedAnswer):
+        if request.method == "HEAD":  # the body would be dropped: do not have it written
+            result.abandon()
+            return StreamingResponse(
+                iter(()), headers={**all_headers, "Content-Type": _media_type(result)}
+            )
         return streamed_response(result, all_headers)  # never held whole, so never cached
     cache.remember(key, result)
     return outcome_response(result, all_headers)

@@ -116,17 +116,32 @@ def _skip_string(text: str, start: int) -> int:
     raise LexerError("a string literal is not terminated")
 
 
-@lru_cache(maxsize=8)
+CACHED_TEXT_CHARS = 64 * 1024
+"""Texts up to this long are remembered by :func:`words` (8 of them: at most a few MB with their
+words); a longer one, such as a 10 MiB update, is lexed each time rather than kept."""
+
+
 def words(text: str) -> tuple[Word, ...]:
     """Return the bare words of a SPARQL text, in order, outside comments, strings and IRIs.
 
-    Remembered for the last few texts: one request asks several questions of the same text (the
-    SERVICE/LOAD guard, the FROM check, the remote backend's rewriting), and lexing is a
-    noticeable share of a cheap query's time. Texts are at most ``max_query_bytes`` long.
+    Remembered for the last few short texts: one request asks several questions of the same text
+    (the SERVICE/LOAD guard, the FROM check, the remote backend's rewriting), and lexing is a
+    noticeable share of a cheap query's time.
 
     Raises:
         LexerError: if the text cannot be lexed with certainty.
     """
+    if len(text) <= CACHED_TEXT_CHARS:
+        return _remembered_words(text)
+    return _lex_words(text)
+
+
+@lru_cache(maxsize=8)
+def _remembered_words(text: str) -> tuple[Word, ...]:
+    return _lex_words(text)
+
+
+def _lex_words(text: str) -> tuple[Word, ...]:
     text = decode_escapes(text)
     found: list[Word] = []
     i, n = 0, len(text)

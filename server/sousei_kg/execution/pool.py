@@ -13,7 +13,7 @@ refresh sees the write.
 import asyncio
 import contextlib
 import multiprocessing
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -50,6 +50,8 @@ class StreamedAnswer:
 
     start: StreamStart
     body: AsyncIterator[bytes]
+    abandon: Callable[[], None] = lambda: None
+    """Give up the answer without reading its body (a HEAD request): frees the worker now."""
 
 
 class _Worker:
@@ -234,19 +236,32 @@ class WorkerPool:
                 return QueryFailure("engine", "the query could not be evaluated", form=result.form)
             return StreamedAnswer(result, _chunks(()))
         assert isinstance(first, bytes)  # noqa: S101 (worker protocol)
-        return StreamedAnswer(result, self._stream_body(worker, first, deadline, timeout))
+        # The watchdog replaces the worker at the deadline whatever becomes of the body: read
+        # slowly, not read at all (a client gone before the answer started), or abandoned.
+        watchdog = loop.call_at(deadline, self._replace, worker)
+
+        def abandon() -> None:
+            watchdog.cancel()
+            self._replace(worker)
+
+        body = self._stream_body(worker, first, watchdog, deadline, timeout)
+        return StreamedAnswer(result, body, abandon)
 
     async def _stream_body(
-        self, worker: _Worker, first: bytes, deadline: float, timeout: float
+        self,
+        worker: _Worker,
+        first: bytes,
+        watchdog: asyncio.TimerHandle,
+        deadline: float,
+        timeout: float,
     ) -> AsyncIterator[bytes]:
         """The chunks of a streamed answer, read as the client takes them (the pipe between the
         processes is the back-pressure: a worker ahead of its reader waits to send).
 
-        A watchdog replaces the worker at the deadline even while this generator is suspended
+        ``watchdog`` replaces the worker at the deadline even while this generator is suspended
         (a client that stops reading would otherwise hold the worker for as long as it likes);
         the next read then fails and the answer is broken off."""
         loop = asyncio.get_running_loop()
-        watchdog = loop.call_at(deadline, self._replace, worker)
         finished = False
         try:
             yield first
