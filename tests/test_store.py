@@ -3,11 +3,13 @@
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions
 
+from sousei_kg.engine_thread import run_on_large_stack
 from sousei_kg.errors import (
     DataFileError,
     QueryParameterError,
@@ -192,3 +194,13 @@ def test_a_deep_update_does_not_overflow_the_engine() -> None:
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr.decode()[-500:]
+
+
+def test_engine_calls_on_the_large_stack_thread_run_in_place() -> None:
+    """A query worker runs its whole loop on one large-stack thread: each query must not start
+    another (that cost ~0.2 ms a query), and calls from other threads still get their own."""
+    outer, inner = run_on_large_stack(
+        lambda: (threading.get_ident(), run_on_large_stack(threading.get_ident))
+    )
+    assert outer == inner != threading.get_ident()
+    assert run_on_large_stack(threading.get_ident) != threading.get_ident()

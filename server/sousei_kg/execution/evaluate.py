@@ -148,7 +148,7 @@ def _serialize(result: object, job: QueryJob) -> QueryOutcome | QueryFailure:
         if job.solutions_format is None:
             return QueryFailure("not-acceptable", "SELECT results", form="solutions")
         variables = [v.value for v in result.variables]
-        rows = [tuple(row[name] for name in variables) for row in islice(result, _read(job))]
+        rows = [tuple(row) for row in islice(result, _read(job))]  # values in variable order
         truncated = bool(job.row_cap) and len(rows) > job.row_cap
         rows = rows[: job.row_cap or None]
         writer = SOLUTION_WRITERS[job.solutions_format]

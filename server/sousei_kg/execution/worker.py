@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from sousei_kg.engine_thread import run_on_large_stack
 from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate, stream
 from sousei_kg.execution.jobs import QueryJob
@@ -72,7 +73,14 @@ def leave_network() -> bool:
 
 def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) -> None:
     """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
+    # Before any thread starts: a namespace is per thread, and threads inherit their creator's.
     isolated = leave_network() if isolate_network else False
+    # The whole loop runs on one thread with the engine's large stack, so no query pays for
+    # starting one (engine_thread).
+    run_on_large_stack(lambda: _serve(conn, source, isolated))
+
+
+def _serve(conn: Connection, source: StoreSource, isolated: bool) -> None:
     queries = for_queries(source.open(), source.quad_count)
     freeze_startup_objects()
     try:
