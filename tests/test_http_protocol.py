@@ -19,7 +19,11 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from sousei_kg.http_protocol import BoundedHttpToolsProtocol
+from sousei_kg.http_protocol import (
+    HELD_WRITE_BYTES,
+    BoundedHttpToolsProtocol,
+    _HeadJoiningTransport,
+)
 
 HEAD_LIMIT = 32_768 + 16 * 1024  # max_url_bytes (default) + 16 KiB, as `sousei-kg serve` sets it
 
@@ -205,3 +209,71 @@ def test_trailers_of_a_chunked_body_are_bounded_like_a_head() -> None:
     assert len(seen) == 1  # the request itself reached the app before its trailers
     trailer_names = [name for name, _ in seen[0]["headers"] if name.startswith(b"x-t")]
     assert len(trailer_names) * 1000 <= HEAD_LIMIT
+
+
+class _RecordingTransport:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+
+def test_an_answers_head_and_body_leave_in_one_write() -> None:
+    """uvicorn writes head and body separately (two sends, two segments, two client wake-ups);
+    the cycle's transport joins them, sends a lone small write at the end of the turn, never
+    holds a large one, and flushes before closing."""
+
+    async def scenario() -> list[list[bytes]]:
+        seen = []
+        real = _RecordingTransport()
+        joined = _HeadJoiningTransport(real)  # type: ignore[arg-type]
+        joined.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        assert real.writes == [] and joined.get_write_buffer_size() > 0
+        joined.write(b"body")
+        seen.append(list(real.writes))
+        joined.write(b"HTTP/1.1 204 No Content\r\n\r\n")  # nothing follows in this turn
+        await asyncio.sleep(0)
+        seen.append(list(real.writes))
+        joined.write(b"x" * (HELD_WRITE_BYTES + 1))
+        seen.append(list(real.writes))
+        joined.write(b"last")
+        joined.close()
+        seen.append(list(real.writes))
+        assert real.closed
+        return seen
+
+    after_body, after_turn, after_large, after_close = asyncio.run(scenario())
+    assert after_body == [b"HTTP/1.1 200 OK\r\n\r\nbody"]
+    assert after_turn[1:] == [b"HTTP/1.1 204 No Content\r\n\r\n"]
+    assert len(after_large) == 3 and len(after_large[2]) == HELD_WRITE_BYTES + 1
+    assert after_close[3:] == [b"last"]
+
+
+def test_a_live_answer_is_sent_whole_in_one_segment(live_server: str) -> None:
+    """Against a real server: with Nagle off, a small answer whose head and body were written
+    separately arrives in two reads when the client is quick; joined, one read holds it all."""
+    host, port = live_server.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        for _ in range(20):  # bounded: 20 keep-alive requests
+            connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            first = connection.recv(65536)
+            head, _, body = first.partition(b"\r\n\r\n")
+            length = int(
+                next(
+                    line.split(b":", 1)[1]
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+            )
+            assert len(body) == length, first[:300]  # the body came with the head

@@ -21,6 +21,10 @@ What this class adds to uvicorn's:
   progressed, i.e. those of a head, of chunk framing or of trailers, and past the same configured
   size answers 431 and closes the connection; nothing after a refused head reaches the app, not
   even a request pipelined behind it.
+* **An answer's head and body in one send.** uvicorn writes the status line and headers, then
+  the body, with two ``transport.write`` calls: two system calls and two TCP segments per
+  answer, and the client wakes twice. The head is held (it is small) until the body's first
+  write joins it, or until the end of the event loop's turn if none comes.
 """
 
 import asyncio
@@ -31,6 +35,51 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 DEFAULT_HEAD_LIMIT = 16 * 1024
 LINGER_SECONDS = 2.0
 """How long a refused connection is still read (and the bytes dropped) so its 431 arrives."""
+
+
+HELD_WRITE_BYTES = 8 * 1024
+"""Writes up to this size are held for the next one; larger ones go out at once."""
+
+
+class _HeadJoiningTransport:
+    """The transport as an answer's cycle sees it: a small write is held until the next write
+    or the end of the loop's turn, so a head and its body leave in one ``send``. At most one
+    small write is ever held; everything else is the connection's own transport."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._held: bytes | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._held is not None:
+            data = self._held + bytes(data)
+            self._held = None
+        elif len(data) <= HELD_WRITE_BYTES:
+            self._held = bytes(data)
+            asyncio.get_running_loop().call_soon(self.flush)
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        """Send what is held (called at the end of the turn, and before closing)."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + len(self._held or b"")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._transport, name)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -47,6 +96,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+        self._answer_transport = _HeadJoiningTransport(transport)
 
     @property
     def _head_limit(self) -> int:
@@ -91,6 +141,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._refused = True  # the app never sees this request, nor one pipelined after it
             return
         super().on_headers_complete()
+        if self.cycle is not None:
+            self.cycle.transport = self._answer_transport  # type: ignore[assignment]
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:
