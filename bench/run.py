@@ -747,12 +747,17 @@ def report(runs: list[Run], extras: dict, args: argparse.Namespace, stamp: str) 
         lines += [
             "## Server processes: `--workers 1` vs `--workers 2` (real size, uncached, c=8)",
             "",
-            "| shape | 1 worker req/s | 2 workers req/s | scaling |",
-            "|---|---|---|---|",
+            "`--workers 2`: each server process has its own 2 query workers (6 processes); "
+            "`--query-workers 1`: one each (the same 2 query processes as one server).",
+            "",
+            "| shape | 1 worker req/s | 2 workers req/s | scaling | 2 workers, 1 query worker "
+            "each, req/s | scaling |",
+            "|---|---|---|---|---|---|",
         ]
-        for shape, one, two in extras["workers"]:
+        for shape, one, two, two_b in extras["workers"]:
             lines.append(
-                f"| {shape} | {f(one)} | {f(two)} | {f(two / one if one else math.nan, 2)}× |"
+                f"| {shape} | {f(one)} | {f(two)} | {f(two / one if one else math.nan, 2)}× "
+                f"| {f(two_b)} | {f(two_b / one if one else math.nan, 2)}× |"
             )
         lines.append("")
     if extras.get("isolation"):
@@ -972,20 +977,38 @@ def bench_size(size: str, wrk: Wrk, extras: dict, out_dir: Path) -> None:
         for server in servers:
             server.stop()
     if size == "real":
-        # Scaling to two server processes, at c=8.
+        # Scaling to two server processes, at c=8: each with its 2 query workers (the default),
+        # and each with 1 (the same 2 query processes in all as one server has).
+        two_servers = against_ours(
+            wrk,
+            size,
+            out_dir,
+            extras,
+            "ours-2workers",
+            "ours --workers 2",
+            (8,),
+            data.ours_store,
+            "--workers",
+            "2",
+        )
+        two_servers_one_each = against_ours(
+            wrk,
+            size,
+            out_dir,
+            extras,
+            "ours-2workers-1qw",
+            "ours --workers 2 --query-workers 1",
+            (8,),
+            data.ours_store,
+            "--workers",
+            "2",
+            "--query-workers",
+            "1",
+        )
         extras["workers"] = [
-            (shape, one, two)
-            for shape, _conc, one, two in against_ours(
-                wrk,
-                size,
-                out_dir,
-                extras,
-                "ours-2workers",
-                "ours --workers 2",
-                (8,),
-                data.ours_store,
-                "--workers",
-                "2",
+            (shape, one, two, two_b)
+            for (shape, _c, one, two), (_s, _c2, _one, two_b) in zip(
+                two_servers, two_servers_one_each, strict=True
             )
         ]
         # What killable execution costs: the same uncached runs evaluated on threads of the
