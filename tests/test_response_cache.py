@@ -11,8 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sousei_kg.app import create_app
+from sousei_kg.bounded_cache import ENTRY_OVERHEAD_BYTES
 from sousei_kg.config import Settings
+from sousei_kg.execution.jobs import QueryJob, QueryOutcome
 from sousei_kg.response_cache import ResponseCacheMiddleware
+from sousei_kg.result_cache import CacheKey, ResultCache
 
 
 def _app(max_bytes: int = 1_000_000) -> tuple[Starlette, list[str]]:
@@ -112,13 +115,14 @@ def test_a_new_dataset_version_is_never_answered_from_the_old_one() -> None:
 
 
 def test_memory_stays_within_the_bound() -> None:
-    app, calls = _app(max_bytes=4_000)
+    entry = 900 + ENTRY_OVERHEAD_BYTES  # and a few hundred bytes of headers and key
+    app, calls = _app(max_bytes=4 * entry + 500)
 
     with TestClient(app) as client:
         for n in range(10):
             client.get(f"/sparql?query={n}&size=900")
         cache = next(m for m in _middleware(app) if isinstance(m, ResponseCacheMiddleware))
-        assert len(cache) == 4  # 4 x 900 bytes fit in 4,000; the older six were evicted
+        assert len(cache) in (3, 4)  # 3 or 4 such answers fit; the older ones were evicted
         client.get("/sparql?query=0&size=900")
     assert len(calls) == 11  # the oldest was evicted, so it ran again
 
@@ -162,3 +166,19 @@ def test_the_rate_limit_still_counts_replayed_answers() -> None:
         ]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
+
+
+def test_the_memory_bound_counts_what_small_answers_hold_not_only_their_bodies() -> None:
+    """Tiny answers cost far more than their bodies (key, headers, objects): counting bodies
+    alone let a 64 MB cache hold ~1 GB. 200 answers of 10 bytes must not all fit in 100 KB."""
+    app, _calls = _app(max_bytes=100_000)
+    with TestClient(app) as client:
+        for i in range(200):
+            client.get(f"/sparql?query=q{i}")
+        middleware = next(m for m in _middleware(app) if isinstance(m, ResponseCacheMiddleware))
+        assert 0 < len(middleware) <= 100_000 // ENTRY_OVERHEAD_BYTES
+    results = ResultCache(100_000)
+    for i in range(200):
+        job = QueryJob(f"ASK {{}} # {i}", "json", None, 10)
+        results.remember(CacheKey("v1", job), QueryOutcome("boolean", "json", b"{}", 1, False))
+    assert 0 < len(results) <= 100_000 // ENTRY_OVERHEAD_BYTES

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sousei_kg.bounded_cache import VersionedLRU
+from sousei_kg.bounded_cache import ENTRY_OVERHEAD_BYTES, VersionedLRU
 
 CACHEABLE_PATHS = ("/sparql", "/queries/")
 """Where repeated GETs are common and answers are pure functions of request and version."""
@@ -53,20 +53,26 @@ class StoredAnswer:
     etag: bytes
 
 
+def _entry_size(key: CacheKey, answer: StoredAnswer) -> int:
+    """The answer's bytes, its headers' and its key's (path and query string), and the objects."""
+    headers = sum(len(name) + len(value) for name, value in answer.headers)
+    key_bytes = sum(len(part) for part in key if isinstance(part, str | bytes))
+    return len(answer.body) + headers + key_bytes + ENTRY_OVERHEAD_BYTES
+
+
 class ResponseCacheMiddleware:
     """Replays stored answers to repeated GETs (see the module docstring).
 
     Args:
         app: the application (CORS, compression and the routes).
-        max_bytes: total size of the stored bodies; 0 turns the cache off.
+        max_bytes: total size of the stored answers (bodies, headers, keys and the objects
+            holding them); 0 turns the cache off.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self._answers: VersionedLRU[CacheKey, StoredAnswer] = VersionedLRU(
-            max_bytes, lambda answer: len(answer.body)
-        )
+        self._answers: VersionedLRU[CacheKey, StoredAnswer] = VersionedLRU(max_bytes, _entry_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)

@@ -10,7 +10,7 @@ the cached bodies (least recently used first out).
 import hashlib
 from dataclasses import dataclass
 
-from sousei_kg.bounded_cache import VersionedLRU
+from sousei_kg.bounded_cache import ENTRY_OVERHEAD_BYTES, VersionedLRU
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
 
 
@@ -29,11 +29,16 @@ class CacheKey:
 
 
 class ResultCache(VersionedLRU[CacheKey, QueryOutcome]):
-    """Answers by key, at most ``max_bytes`` of bodies in all (0 disables the cache)."""
+    """Answers by key, at most ``max_bytes`` of them in all (0 disables the cache)."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(max_bytes, lambda outcome: len(outcome.body))
+        super().__init__(max_bytes, _entry_size)
 
     def remember(self, key: CacheKey, outcome: QueryOutcome) -> None:
         """Remember an answer of ``key.version``."""
         self.put(key.version, key, outcome)
+
+
+def _entry_size(key: CacheKey, outcome: QueryOutcome) -> int:
+    job = key.job
+    return len(outcome.body) + len(job.query) + len(repr(job.substitutions)) + ENTRY_OVERHEAD_BYTES

@@ -9,6 +9,7 @@ network namespace, so even a query that slipped past the SERVICE guard could not
 import ctypes
 import ctypes.util
 import os
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -18,7 +19,7 @@ from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate, stream
 from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.execution.union_copy import for_queries
-from sousei_kg.heap import freeze_startup_objects
+from sousei_kg.heap import freeze_startup_objects, release_free_memory
 from sousei_kg.store import Store, load_shipped, open_snapshot, open_store
 
 CLONE_NEWNET = 0x40000000
@@ -71,6 +72,10 @@ def leave_network() -> bool:
         return False
 
 
+LONG_QUERY_SECONDS = 0.2
+"""After a query that ran longer, the worker gives its free memory back (heap.py)."""
+
+
 def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) -> None:
     """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
     # Before any thread starts: a namespace is per thread, and threads inherit their creator's.
@@ -96,9 +101,12 @@ def _serve(conn: Connection, source: StoreSource, isolated: bool) -> None:
                 conn.send(("reopened", True))
                 continue
             union = queries.union_in_default_graph
+            started = time.monotonic()
             if message.row_cap == 0:  # no cap: sent on as it is written
                 stream(queries.store, message, conn.send, union_in_default_graph=union)
             else:
                 conn.send(evaluate(queries.store, message, union_in_default_graph=union))
+            if time.monotonic() - started > LONG_QUERY_SECONDS:
+                release_free_memory()  # a long query may have held much; cheap ones did not
     except (EOFError, OSError):
         return  # the pool closed the pipe: it stopped or replaced this worker
