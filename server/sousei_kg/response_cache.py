@@ -53,11 +53,17 @@ class StoredAnswer:
     etag: bytes
 
 
-def _entry_size(key: CacheKey, answer: StoredAnswer) -> int:
+_Packed = tuple[tuple[tuple[bytes, bytes], ...], bytes, bytes]
+"""A stored answer as the cache holds it: plain tuples of bytes, which the garbage collector stops
+tracking (an object per entry would be walked by every full collection)."""
+
+
+def _entry_size(key: CacheKey, packed: _Packed) -> int:
     """The answer's bytes, its headers' and its key's (path and query string), and the objects."""
-    headers = sum(len(name) + len(value) for name, value in answer.headers)
+    headers, body, _etag = packed
+    header_bytes = sum(len(name) + len(value) for name, value in headers)
     key_bytes = sum(len(part) for part in key if isinstance(part, str | bytes))
-    return len(answer.body) + headers + key_bytes + ENTRY_OVERHEAD_BYTES
+    return len(body) + header_bytes + key_bytes + ENTRY_OVERHEAD_BYTES
 
 
 class ResponseCacheMiddleware:
@@ -72,16 +78,16 @@ class ResponseCacheMiddleware:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self._answers: VersionedLRU[CacheKey, StoredAnswer] = VersionedLRU(max_bytes, _entry_size)
+        self._answers: VersionedLRU[CacheKey, _Packed] = VersionedLRU(max_bytes, _entry_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)
         if key is None:
             await self.app(scope, receive, send)
             return
-        stored = self._answers.get(key)
-        if stored is not None:
-            await _replay(stored, _header(scope, b"if-none-match"), send)
+        packed = self._answers.get(key)
+        if packed is not None:
+            await _replay(StoredAnswer(*packed), _header(scope, b"if-none-match"), send)
             return
         await self.app(scope, receive, self._recorder(key, send))
 
@@ -138,7 +144,7 @@ class ResponseCacheMiddleware:
     def _store(self, key: CacheKey, start: Message, body: bytes) -> None:
         headers = tuple((bytes(n), bytes(v)) for n, v in start.get("headers", ()))
         etag = next(v for n, v in headers if n.lower() == b"etag")
-        self._answers.put(str(key[0]), key, StoredAnswer(headers, body, etag))
+        self._answers.put(str(key[0]), key, (headers, body, etag))
 
     def __len__(self) -> int:
         return len(self._answers)
