@@ -13,6 +13,7 @@ wrk output under raw/) and bench/results/latest.md. See bench/README.md.
 import argparse
 import contextlib
 import functools
+import itertools
 import json
 import math
 import operator
@@ -446,10 +447,12 @@ def drain(server: "Server", parallel: int = 4, limit_s: float = 90.0) -> None:
     """Wait until the server has finished the work queued by the previous run (slow queries that
     wrk gave up on still run, up to the server's time limit, and would hold every query worker
     during the next run): ``parallel`` cheap ASKs at once must all answer within 0.1 s (so no
-    worker is still busy), retried for at most ``limit_s`` seconds; then a short pause."""
-    path = server.endpoint + sparql_path("ASK { ?s ?p ?o }")
+    worker is still busy), retried for at most ``limit_s`` seconds; then a short pause. Each ASK
+    differs (a numbered comment): a repeated one would be answered by the cache, busy or not."""
+    numbers = itertools.count()
 
     def timed_ask() -> float:
+        path = server.endpoint + sparql_path(f"ASK {{ ?s ?p ?o }} # drain {next(numbers)}")
         started = time.perf_counter()
         with contextlib.suppress(OSError):
             fetch(server, path, JSON)
