@@ -11,7 +11,6 @@ wrk output under raw/) and bench/results/latest.md. See bench/README.md.
 """
 
 import argparse
-import contextlib
 import functools
 import itertools
 import json
@@ -454,9 +453,12 @@ def drain(server: "Server", parallel: int = 4, limit_s: float = 90.0) -> None:
     def timed_ask() -> float:
         path = server.endpoint + sparql_path(f"ASK {{ ?s ?p ?o }} # drain {next(numbers)}")
         started = time.perf_counter()
-        with contextlib.suppress(OSError):
-            fetch(server, path, JSON)
-        return time.perf_counter() - started
+        try:
+            status = fetch(server, path, JSON)[0]
+        except OSError:
+            status = 0
+        # A refusal (503, a reset) is quick but says nothing about the workers being free.
+        return time.perf_counter() - started if status == 200 else math.inf
 
     deadline = time.perf_counter() + limit_s
     with ThreadPoolExecutor(parallel) as pool:
