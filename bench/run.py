@@ -469,6 +469,26 @@ def drain(server: "Server", parallel: int = 4, limit_s: float = 90.0) -> None:
     time.sleep(0.3)
 
 
+def wait_for_quiet_cpu(limit_s: float = 120.0, busy_below: float = 0.15) -> None:
+    """Wait until the machine's CPUs are mostly idle (sampled over 0.5 s from /proc/stat), for at
+    most ``limit_s``. The drain frees *this* server's workers, but another server may still burn
+    both cores on the previous run's runaways (`oxigraph serve` has no query time limit: eight
+    10 M label scans ran on for ~40 s and starved the next run of ours to zero answers)."""
+
+    def busy_and_total() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields) - idle, sum(fields)
+
+    deadline = time.perf_counter() + limit_s
+    while time.perf_counter() < deadline:
+        busy0, total0 = busy_and_total()
+        time.sleep(0.5)
+        busy1, total1 = busy_and_total()
+        if total1 > total0 and (busy1 - busy0) / (total1 - total0) < busy_below:
+            return
+
+
 class Wrk:
     def __init__(self, out_dir: Path, duration: float, max_requests: int) -> None:
         self.raw = out_dir / "raw"
@@ -504,6 +524,7 @@ class Wrk:
             )
         )
         drain(server)
+        wait_for_quiet_cpu()
         threads = 1 if conc == 1 else 2
         cmd = [
             "wrk",
