@@ -21,6 +21,7 @@ from uvicorn.server import ServerState
 
 from sousei_kg.http_protocol import (
     HELD_WRITE_BYTES,
+    JOINED_WRITE_BYTES,
     BoundedHttpToolsProtocol,
     _HeadJoiningTransport,
 )
@@ -247,17 +248,21 @@ def test_an_answers_head_and_body_leave_in_one_write() -> None:
         seen.append(list(real.writes))
         joined.write(b"x" * (HELD_WRITE_BYTES + 1))
         seen.append(list(real.writes))
+        joined.write(b"head")
+        joined.write(b"y" * (JOINED_WRITE_BYTES + 1))  # not copied to be joined: follows
+        seen.append(list(real.writes))
         joined.write(b"last")
         joined.close()
         seen.append(list(real.writes))
         assert real.closed
         return seen
 
-    after_body, after_turn, after_large, after_close = asyncio.run(scenario())
+    after_body, after_turn, after_large, after_big_body, after_close = asyncio.run(scenario())
     assert after_body == [b"HTTP/1.1 200 OK\r\n\r\nbody"]
     assert after_turn[1:] == [b"HTTP/1.1 204 No Content\r\n\r\n"]
     assert len(after_large) == 3 and len(after_large[2]) == HELD_WRITE_BYTES + 1
-    assert after_close[3:] == [b"last"]
+    assert after_big_body[3] == b"head" and len(after_big_body[4]) == JOINED_WRITE_BYTES + 1
+    assert after_close[5:] == [b"last"]
 
 
 def test_a_live_answer_is_sent_whole_in_one_segment(live_server: str) -> None:

@@ -3,9 +3,11 @@ as it is written, the server passes it to the client chunk by chunk, and an answ
 be finished is broken off, never ended as if complete (issue 6, "Large results stream")."""
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -51,6 +53,17 @@ def store() -> Store:
     return store
 
 
+@contextlib.asynccontextmanager
+async def _one_worker_pool() -> AsyncIterator[WorkerPool]:
+    """A pool of one worker process on the shipped data, closed afterwards."""
+    pool = WorkerPool(1, StoreSource())
+    await pool.start()
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
 def _streamed(store: Store, job: QueryJob) -> list[object]:
     messages: list[object] = []
     stream(store, job, messages.append)
@@ -94,9 +107,7 @@ def test_refusals_and_ask_answers_are_single_messages(store: Store) -> None:
 
 def test_the_pool_streams_reuses_a_finished_worker_and_replaces_an_abandoned_one() -> None:
     async def scenario() -> None:
-        pool = WorkerPool(1, StoreSource())
-        await pool.start()
-        try:
+        async with _one_worker_pool() as pool:
             answer = await pool.run(QueryJob(EVERYTHING, "csv", None, 0), 10)
             assert isinstance(answer, StreamedAnswer)
             body = b"".join([chunk async for chunk in answer.body])
@@ -113,17 +124,13 @@ def test_the_pool_streams_reuses_a_finished_worker_and_replaces_an_abandoned_one
             assert worker not in pool._workers
             after = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
             assert isinstance(after, QueryOutcome)
-        finally:
-            await pool.close()
 
     asyncio.run(scenario())
 
 
 def test_a_stream_past_the_time_limit_is_broken_off_and_its_worker_replaced() -> None:
     async def scenario() -> None:
-        pool = WorkerPool(1, StoreSource())
-        await pool.start()
-        try:
+        async with _one_worker_pool() as pool:
             endless = await pool.run(QueryJob(ENDLESS, "csv", None, 0), 1.0)
             assert isinstance(endless, StreamedAnswer)
             received = 0
@@ -133,8 +140,6 @@ def test_a_stream_past_the_time_limit_is_broken_off_and_its_worker_replaced() ->
             assert received > STREAM_CHUNK_BYTES
             after = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
             assert isinstance(after, QueryOutcome)
-        finally:
-            await pool.close()
 
     asyncio.run(scenario())
 
@@ -144,9 +149,7 @@ def test_a_stream_that_is_no_longer_read_frees_its_worker_at_the_time_limit() ->
     suspended then, so only a watchdog can notice)."""
 
     async def scenario() -> None:
-        pool = WorkerPool(1, StoreSource())
-        await pool.start()
-        try:
+        async with _one_worker_pool() as pool:
             stalled = await pool.run(QueryJob(ENDLESS, "csv", None, 0), 1.0)
             assert isinstance(stalled, StreamedAnswer)
             await anext(stalled.body)
@@ -159,8 +162,6 @@ def test_a_stream_that_is_no_longer_read_frees_its_worker_at_the_time_limit() ->
                 async for _ in stalled.body:
                     pass
             assert len(pool._workers) == 1  # replaced once, not once more by the generator
-        finally:
-            await pool.close()
 
     asyncio.run(scenario())
 
@@ -170,9 +171,7 @@ def test_a_stream_that_fails_or_times_out_before_its_first_byte_gets_a_proper_er
     200 that is broken off; a failure in the engine leaves a healthy worker in the pool."""
 
     async def scenario() -> None:
-        pool = WorkerPool(1, StoreSource())
-        await pool.start()
-        try:
+        async with _one_worker_pool() as pool:
             [worker] = pool._workers
             failed = await pool.run(QueryJob(FAILING, "json", None, 0), 10)
             assert isinstance(failed, QueryFailure) and failed.kind == "engine"
@@ -182,8 +181,6 @@ def test_a_stream_that_fails_or_times_out_before_its_first_byte_gets_a_proper_er
             assert worker not in pool._workers
             after = await pool.run(QueryJob("ASK {}", "json", None, 0), 10)
             assert isinstance(after, QueryOutcome)
-        finally:
-            await pool.close()
 
     asyncio.run(scenario())
 

@@ -39,6 +39,8 @@ LINGER_SECONDS = 2.0
 
 HELD_WRITE_BYTES = 8 * 1024
 """Writes up to this size are held for the next one; larger ones go out at once."""
+JOINED_WRITE_BYTES = 64 * 1024
+"""A held write is joined with a next one up to this size (one copy); a larger one follows it."""
 
 
 class _HeadJoiningTransport:
@@ -52,8 +54,11 @@ class _HeadJoiningTransport:
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if self._held is not None:
-            data = self._held + bytes(data)
-            self._held = None
+            held, self._held = self._held, None
+            if len(data) <= JOINED_WRITE_BYTES:
+                data = held + bytes(data)
+            else:  # a large body is not copied to save one small segment
+                self._transport.write(held)
         elif len(data) <= HELD_WRITE_BYTES:
             self._held = bytes(data)
             asyncio.get_running_loop().call_soon(self.flush)

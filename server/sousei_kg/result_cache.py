@@ -3,8 +3,8 @@
 Dashboards, harvesters and pages repeat the same queries; answering those from memory skips the
 worker round trip. The key is (dataset version, the job: query text, dataset, parameters, format,
 cap), so an answer is only ever reused for the exact request and data it was computed from; a write
-changes the version, and the cache drops everything older. Memory is bounded by the total size of
-the cached bodies (least recently used first out).
+changes the version, and the cache drops everything older. Memory is bounded by what the entries
+hold (bodies and a per-entry cost, ``bounded_cache.py``; least recently used first out).
 """
 
 import hashlib

@@ -110,9 +110,10 @@ class _Worker:
         self.conn.close()
 
 
-async def _chunks(chunks: tuple[bytes, ...]) -> AsyncIterator[bytes]:
-    for chunk in chunks:
-        yield chunk
+async def _no_chunks() -> AsyncIterator[bytes]:
+    """The body of an answer that ended before its first chunk."""
+    return
+    yield  # makes this an async generator
 
 
 class WorkerPool:
@@ -234,7 +235,7 @@ class WorkerPool:
             self._idle.put_nowait(worker)
             if first.failed:
                 return QueryFailure("engine", "the query could not be evaluated", form=result.form)
-            return StreamedAnswer(result, _chunks(()))
+            return StreamedAnswer(result, _no_chunks())
         assert isinstance(first, bytes)  # noqa: S101 (worker protocol)
         # The watchdog replaces the worker at the deadline whatever becomes of the body: read
         # slowly, not read at all (a client gone before the answer started), or abandoned.
@@ -262,6 +263,7 @@ class WorkerPool:
         (a client that stops reading would otherwise hold the worker for as long as it likes);
         the next read then fails and the answer is broken off."""
         loop = asyncio.get_running_loop()
+        too_late = f"the answer was not finished within the {timeout:g} s limit"
         finished = False
         try:
             yield first
@@ -278,14 +280,10 @@ class WorkerPool:
                 assert isinstance(message, bytes)  # noqa: S101 (worker protocol)
                 yield message
         except TimeoutError:
-            raise StreamBrokenError(
-                f"the answer was not finished within the {timeout:g} s limit"
-            ) from None
-        except (EOFError, OSError, ValueError):  # ValueError: closed by the watchdog
+            raise StreamBrokenError(too_late) from None
+        except (EOFError, OSError):  # also the pipe the watchdog closed at the deadline
             if loop.time() >= deadline:
-                raise StreamBrokenError(
-                    f"the answer was not finished within the {timeout:g} s limit"
-                ) from None
+                raise StreamBrokenError(too_late) from None
             raise StreamBrokenError("the query worker stopped unexpectedly") from None
         finally:
             watchdog.cancel()
