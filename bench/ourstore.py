@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
-from sousei_kg.store import OXIGRAPH_DIR, read_manifest, write_manifest
+from sousei_kg.store.directory import OXIGRAPH_DIR, read_manifest, write_manifest
 
 
 def file_sha256(path: Path) -> str:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.store import build_store
+from sousei_kg.store.directory import build_store
 
 
 def test_health_names_versions() -> None:

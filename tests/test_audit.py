@@ -7,10 +7,16 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Quad
 
-from sousei_kg import journal
-from sousei_kg.audit import AUDIT_FILE, AuditLog, read_records
-from sousei_kg.store import JOURNAL_DIR, copy_store, open_writable, run_update, version_hash
-from sousei_kg.writes import Writer, WriteRefusedError, WriteRequest, diff
+from sousei_kg.store.directory import (
+    JOURNAL_DIR,
+    copy_store,
+    open_writable,
+    run_update,
+    version_hash,
+)
+from sousei_kg.writes import journal
+from sousei_kg.writes.audit import AUDIT_FILE, AuditLog, read_records
+from sousei_kg.writes.writer import Writer, WriteRefusedError, WriteRequest, diff
 from write_support import insert_measure, small_store
 
 

@@ -5,11 +5,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from pyoxigraph import RdfFormat
 
-from sousei_kg.audit import AUDIT_FILE
-from sousei_kg.cli import cli
-from sousei_kg.formats import export_store
-from sousei_kg.store import open_store, read_manifest, run_update, version_hash
-from sousei_kg.writes import Writer, WriteRequest
+from sousei_kg.cli.group import cli
+from sousei_kg.publication.export import export_store
+from sousei_kg.store.directory import open_store, read_manifest, run_update, version_hash
+from sousei_kg.writes.audit import AUDIT_FILE
+from sousei_kg.writes.writer import Writer, WriteRequest
 from write_support import insert_measure, small_store
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store, Variable
 
-from sousei_kg.catalog import (
+from sousei_kg.dataset.resources import resource_dir
+from sousei_kg.named_queries.catalogue import (
     XSD,
     CatalogError,
     ParameterError,
@@ -16,7 +17,6 @@ from sousei_kg.catalog import (
     load_query,
     parse_header,
 )
-from sousei_kg.resources import resource_dir
 
 QUERIES = sorted(resource_dir("queries").glob("*.rq"))
 KPI = "https://w3id.org/sousei-kg/id/indicator/goal-2-kpi"

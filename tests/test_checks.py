@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QuerySolutions, RdfFormat, Store
 
-from sousei_kg.resources import resource_dir
-from sousei_kg.store import load_shipped, open_store, run_query
+from sousei_kg.dataset.resources import resource_dir
+from sousei_kg.store.directory import load_shipped, open_store, run_query
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 

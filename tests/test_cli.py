@@ -12,9 +12,15 @@ from click.testing import CliRunner, Result
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
-from sousei_kg.cli import cli, parse_param
+from sousei_kg.cli.group import cli, parse_param
 from sousei_kg.errors import QueryParameterError
-from sousei_kg.store import load_shipped, open_store, quad_count, read_manifest, version_hash
+from sousei_kg.store.directory import (
+    load_shipped,
+    open_store,
+    quad_count,
+    read_manifest,
+    version_hash,
+)
 
 MEASURE_A = "https://w3id.org/sousei-kg/id/measure/a"
 LABELS = """\

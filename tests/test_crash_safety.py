@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from conftest import start_server
-from sousei_kg.audit import AUDIT_FILE, read_records
+from sousei_kg.writes.audit import AUDIT_FILE, read_records
 from write_support import UPDATE, WRITE, WRITER, small_store
 
 KILLS = 20

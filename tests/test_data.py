@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Variable
 
-from sousei_kg.store import load_shipped, open_store, run_query
+from sousei_kg.store.directory import load_shipped, open_store, run_query
 
 ID = "https://w3id.org/sousei-kg/id/"
 STRATEGY_GRAPH = "https://w3id.org/sousei-kg/graph/strategy-2025"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from sousei_kg.describe import (
+from sousei_kg.linked_data.describe import (
     CURATION_GRAPH,
     STATED_GRAPH,
     describe,
@@ -16,7 +16,7 @@ from sousei_kg.describe import (
     resource_view,
     vocabulary_labels,
 )
-from sousei_kg.store import Store, load_shipped, open_store
+from sousei_kg.store.directory import Store, load_shipped, open_store
 
 ID = "https://w3id.org/sousei-kg/id/"
 SOUSEI = "https://w3id.org/sousei-kg/def#"

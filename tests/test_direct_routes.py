@@ -1,4 +1,4 @@
-"""The lean path (sousei_kg.direct_routes): the hot query routes are answered without FastAPI's
+"""The lean path (sousei_kg.http.direct_routes): the hot query routes are answered without FastAPI's
 router, by the same endpoints, with the app's exception handlers, and everything else still goes
 through the router."""
 
@@ -12,9 +12,9 @@ from starlette.types import Receive, Scope, Send
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.direct_routes import DirectRoutes
-from sousei_kg.knowledge_graph import KnowledgeGraph
-from sousei_kg.negotiation import NotAcceptableError
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.http.direct_routes import DirectRoutes
+from sousei_kg.http.negotiation import NotAcceptableError
 
 
 def _tiny_app() -> tuple[FastAPI, list[str]]:

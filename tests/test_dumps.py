@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.dumps import accepts_gzip
+from sousei_kg.publication.dumps import accepts_gzip
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 BASE = "http://testserver/"

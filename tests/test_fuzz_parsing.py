@@ -14,10 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
 
-from sousei_kg import sparql_guard
-from sousei_kg.catalog import ParameterError, QueryParam
-from sousei_kg.html import LANGUAGES, page_language
-from sousei_kg.negotiation import (
+from sousei_kg.http.negotiation import (
     ALL_FORMATS,
     DATASET_FORMATS,
     GRAPH_FORMATS,
@@ -26,14 +23,17 @@ from sousei_kg.negotiation import (
     choose,
     prefers_html,
 )
-from sousei_kg.sparql_lexer import (
+from sousei_kg.named_queries.catalogue import ParameterError, QueryParam
+from sousei_kg.sparql import guard as sparql_guard
+from sousei_kg.sparql.lexer import (
     CACHED_TEXT_CHARS,
     MAX_NESTING,
     LexerError,
     _remembered_words,
     words,
 )
-from sousei_kg.sparql_protocol import ProtocolError, choose_format, parse_request
+from sousei_kg.sparql.query_protocol import ProtocolError, choose_format, parse_request
+from sousei_kg.web.html import LANGUAGES, page_language
 
 FUZZ = settings(
     max_examples=200,

@@ -1,4 +1,4 @@
-"""The HTTP protocol ``sousei-kg serve`` runs (sousei_kg.http_protocol): Nagle off on every
+"""The HTTP protocol ``sousei-kg serve`` runs (sousei_kg.http.protocol): Nagle off on every
 connection, and the request head bounded as h11 bounded it.
 
 uvicorn binds the listening socket itself for several processes, without a protocol number, and
@@ -19,7 +19,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from sousei_kg.http_protocol import (
+from sousei_kg.http.protocol import (
     HELD_WRITE_BYTES,
     JOINED_WRITE_BYTES,
     BoundedHttpToolsProtocol,

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sousei_kg.errors import InvalidFileNameError, ResourceNotFoundError
-from sousei_kg.layout import (
+from sousei_kg.dataset.graph_naming import (
     GRAPH,
     ID,
     ONTOLOGY_GRAPH,
@@ -15,7 +14,8 @@ from sousei_kg.layout import (
     graph_for,
     shipped_files,
 )
-from sousei_kg.resources import resource_dir
+from sousei_kg.dataset.resources import resource_dir
+from sousei_kg.errors import InvalidFileNameError, ResourceNotFoundError
 
 
 def test_namespaces() -> None:

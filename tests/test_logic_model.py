@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sousei_kg.logic_model import MEASURE, OUTCOME, OUTPUT, chain, is_chain_member
-from sousei_kg.store import Store, load_shipped, open_store
+from sousei_kg.linked_data.logic_model import MEASURE, OUTCOME, OUTPUT, chain, is_chain_member
+from sousei_kg.store.directory import Store, load_shipped, open_store
 
 ID = "https://w3id.org/sousei-kg/id/"
 SOUSEI = "https://w3id.org/sousei-kg/def#"

@@ -22,8 +22,8 @@ from pyoxigraph import (
 )
 
 from sousei_kg.app import create_app
-from sousei_kg.catalog import catalog_for
 from sousei_kg.config import Settings
+from sousei_kg.named_queries.catalogue import catalog_for
 
 ID = "https://w3id.org/sousei-kg/id/"
 KPI2 = ID + "indicator/goal-2-kpi"

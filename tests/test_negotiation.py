@@ -1,8 +1,8 @@
-"""Content negotiation (sousei_kg.negotiation): q-values, wildcards, aliases, format=, 406."""
+"""Content negotiation (sousei_kg.http.negotiation): q-values, wildcards, aliases, format=, 406."""
 
 import pytest
 
-from sousei_kg.negotiation import (
+from sousei_kg.http.negotiation import (
     CSV,
     DATASET_FORMATS,
     GRAPH_FORMATS,

@@ -70,7 +70,7 @@ def load(path: Path) -> Graph:
 
 def lint(data_graph: Graph) -> tuple[bool, Graph, str]:
     # advanced=True: the term shapes select their focus nodes with SPARQL targets (SHACL-AF), as the
-    # project's own validation (sousei_kg.validation) does.
+    # project's own validation (sousei_kg.dataset.validation) does.
     conforms, report_graph, report_text = pyshacl.validate(
         data_graph,
         shacl_graph=load(LINT_SHAPES_FILE),

@@ -17,8 +17,8 @@ from starlette.types import Message, Receive, Scope
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.protection import ProtectionMiddleware, TrustedProxies
-from sousei_kg.rate_limit import TokenBuckets
+from sousei_kg.http.protection import ProtectionMiddleware, TrustedProxies
+from sousei_kg.http.rate_limit import TokenBuckets
 
 LIMITS = Settings(
     max_url_bytes=100, max_query_bytes=50, max_update_bytes=200, body_timeout=0.2, rate_limit=False

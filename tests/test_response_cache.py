@@ -1,5 +1,5 @@
 """The response cache replays repeated GETs without running the application again
-(sousei_kg.response_cache), and never replays what it must not."""
+(sousei_kg.http.response_cache), and never replays what it must not."""
 
 from types import SimpleNamespace
 
@@ -11,11 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sousei_kg.app import create_app
-from sousei_kg.bounded_cache import ENTRY_OVERHEAD_BYTES
 from sousei_kg.config import Settings
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
-from sousei_kg.response_cache import ResponseCacheMiddleware
-from sousei_kg.result_cache import CacheKey, ResultCache
+from sousei_kg.execution.result_cache import CacheKey, ResultCache
+from sousei_kg.execution.versioned_lru import ENTRY_OVERHEAD_BYTES
+from sousei_kg.http.response_cache import ResponseCacheMiddleware
 
 
 def _app(max_bytes: int = 1_000_000) -> tuple[Starlette, list[str]]:

@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from sousei_kg.resources import resource_dir
-from sousei_kg.validation import (
+from sousei_kg.dataset.resources import resource_dir
+from sousei_kg.dataset.validation import (
     ValidationOutcome,
     coverage_summary,
     shipped_shapes_files,

@@ -15,7 +15,7 @@ from rdflib.namespace import RDF
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.sparql_protocol import UPDATES_REFUSED
+from sousei_kg.sparql.query_protocol import UPDATES_REFUSED
 
 ID = "https://w3id.org/sousei-kg/id/"
 GRAPH = "https://w3id.org/sousei-kg/graph/"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sousei_kg.sparql_guard import ForbiddenQueryError, check, forbidden_keywords
+from sousei_kg.sparql.guard import ForbiddenQueryError, check, forbidden_keywords
 
 REFUSED = [
     "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",

@@ -7,7 +7,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Store
 
 from sousei_kg.errors import QuerySyntaxError
-from sousei_kg.negotiation import (
+from sousei_kg.http.negotiation import (
     GRAPH_FORMATS,
     JSON_LD,
     JSON_RESULTS,
@@ -19,8 +19,8 @@ from sousei_kg.negotiation import (
     XML_RESULTS,
     NotAcceptableError,
 )
-from sousei_kg.service_description import FORMAT_IRIS, SD, VOID, service_description
-from sousei_kg.sparql_protocol import (
+from sousei_kg.publication.service_description import FORMAT_IRIS, SD, VOID, service_description
+from sousei_kg.sparql.query_protocol import (
     UPDATES_REFUSED,
     ProtocolError,
     ProtocolRequest,
@@ -28,7 +28,7 @@ from sousei_kg.sparql_protocol import (
     has_dataset_clause,
     parse_request,
 )
-from sousei_kg.store import run_protocol_query
+from sousei_kg.store.directory import run_protocol_query
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions
 
-from sousei_kg.engine_thread import run_on_large_stack
+from sousei_kg.dataset.graph_naming import (
+    GRAPH,
+    ID,
+    ONTOLOGY_GRAPH,
+    SHAPES_GRAPH,
+    VOCAB,
+    shipped_files,
+)
 from sousei_kg.errors import (
     DataFileError,
     QueryParameterError,
@@ -17,8 +24,7 @@ from sousei_kg.errors import (
     StoreExistsError,
     StoreNotFoundError,
 )
-from sousei_kg.layout import GRAPH, ID, ONTOLOGY_GRAPH, SHAPES_GRAPH, VOCAB, shipped_files
-from sousei_kg.store import (
+from sousei_kg.store.directory import (
     MANIFEST_FILE,
     OXIGRAPH_DIR,
     Store,
@@ -33,6 +39,7 @@ from sousei_kg.store import (
     union_triples,
     version_hash,
 )
+from sousei_kg.store.large_stack import run_on_large_stack
 
 # Quads per graph in the conftest tree.
 COUNTS = {
@@ -188,7 +195,7 @@ def test_a_deep_update_does_not_overflow_the_engine() -> None:
     a regression fails this test instead of the whole run."""
     program = (
         "from pyoxigraph import Store\n"
-        "from sousei_kg.store import run_update\n"
+        "from sousei_kg.store.directory import run_update\n"
         "run_update(Store(), 'DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(' + '!' * 20000 + "
         "'true) }')\n"
     )
@@ -213,7 +220,7 @@ def test_free_memory_of_the_c_allocator_is_given_back() -> None:
     test's own heap does not blur the figures."""
     program = """
 import ctypes, ctypes.util
-from sousei_kg.heap import release_free_memory
+from sousei_kg.execution.heap import release_free_memory
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]

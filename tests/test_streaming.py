@@ -29,7 +29,7 @@ from sousei_kg.execution.pool import (
     WorkerPool,
 )
 from sousei_kg.execution.worker import StoreSource
-from sousei_kg.store import Store, load_shipped, open_store
+from sousei_kg.store.directory import Store, load_shipped, open_store
 
 EVERYTHING = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Quads of the shipped data (as /health reports them).

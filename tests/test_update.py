@@ -12,9 +12,9 @@ import rdflib
 from fastapi.testclient import TestClient
 
 from sousei_kg.app import create_app
-from sousei_kg.audit import AUDIT_FILE, read_records
-from sousei_kg.sparql_protocol import ProtocolError
-from sousei_kg.update_protocol import UpdateRequest, parse_update_request, with_using
+from sousei_kg.sparql.query_protocol import ProtocolError
+from sousei_kg.sparql.update_protocol import UpdateRequest, parse_update_request, with_using
+from sousei_kg.writes.audit import AUDIT_FILE, read_records
 from write_support import (
     CURATION,
     READER,

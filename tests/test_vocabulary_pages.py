@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, SKOS
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.resources import resource_dir
+from sousei_kg.dataset.resources import resource_dir
 
 SOUSEI = "https://w3id.org/sousei-kg/def#"
 

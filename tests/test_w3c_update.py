@@ -19,8 +19,8 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.layout import ShippedFile
-from sousei_kg.store import build_store
+from sousei_kg.dataset.graph_naming import ShippedFile
+from sousei_kg.store.directory import build_store
 from write_support import WRITE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "w3c-protocol"

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from conftest import FILES, write_tree
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.diagram import build
+from sousei_kg.web.diagram import build
 
 SVG = "{http://www.w3.org/2000/svg}"
 GOAL_2 = "https://w3id.org/sousei-kg/id/goal/2"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from conftest import FILES, recording_listener, write_tree
 from sousei_kg.config import Settings
-from sousei_kg.store import build_store
+from sousei_kg.store.directory import build_store
 
 WRITE, READ = "write-token-for-tests", "read-token-for-tests"
 WRITER = {"Authorization": f"Bearer {WRITE}"}

@@ -12,24 +12,24 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg import __version__
-from sousei_kg.catalog import catalog_for
 from sousei_kg.config import Settings, get_settings
-from sousei_kg.direct_routes import DirectRoutes, Endpoint
+from sousei_kg.dataset.knowledge_graph import open_knowledge_graph
+from sousei_kg.execution.heap import freeze_startup_objects
 from sousei_kg.execution.pool import WorkerPool
+from sousei_kg.execution.result_cache import ResultCache
 from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
-from sousei_kg.heap import freeze_startup_objects
-from sousei_kg.knowledge_graph import open_knowledge_graph
-from sousei_kg.negotiation import NotAcceptableError
-from sousei_kg.protection import ProtectionMiddleware
+from sousei_kg.http.direct_routes import DirectRoutes, Endpoint
+from sousei_kg.http.negotiation import NotAcceptableError
+from sousei_kg.http.protection import ProtectionMiddleware
+from sousei_kg.http.response_cache import ResponseCacheMiddleware
+from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.compatibility import UnsupportedOnEngineError
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
 from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
-from sousei_kg.response_cache import ResponseCacheMiddleware
-from sousei_kg.result_cache import ResultCache
 from sousei_kg.routes import dataset, editor, health, organisations, web
 from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
@@ -40,7 +40,7 @@ from sousei_kg.routes import update as update_routes
 from sousei_kg.routes import vocabulary as vocabulary_routes
 from sousei_kg.routes._writes import close_write_side, open_write_side
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent / "web" / "static"
 IN_PROCESS_SLOTS = 4
 """Queries evaluated at once with ``--query-workers 0`` (threads; see execution/thread_runner)."""
 # Headers browser scripts on other origins may read: a client must be able to tell a capped
@@ -85,8 +85,8 @@ class DatasetVersionMiddleware:
 
 
 def direct_routes(settings: Settings) -> list[tuple[tuple[str, ...], str, Endpoint]]:
-    """The query routes answered on the lean path (sousei_kg.direct_routes): the SPARQL endpoint
-    and each named query, by the same endpoint functions their FastAPI routes declare."""
+    """The query routes answered on the lean path (sousei_kg.http.direct_routes): the SPARQL
+    endpoint and each named query, by the same endpoint functions their FastAPI routes declare."""
     sparql = [
         (("GET", "HEAD", "POST"), path, sparql_routes.sparql_query) for path in sparql_routes.PATHS
     ]

@@ -21,7 +21,6 @@ from pyoxigraph import (
     Variable,
 )
 
-from sousei_kg.engine_thread import run_on_large_stack
 from sousei_kg.errors import QuerySyntaxError
 from sousei_kg.execution.jobs import (
     QueryFailure,
@@ -32,9 +31,10 @@ from sousei_kg.execution.jobs import (
     TermSpec,
 )
 from sousei_kg.execution.writers import SOLUTION_WRITERS
-from sousei_kg.negotiation import by_key
-from sousei_kg.results import serialize_graph, write_graph
-from sousei_kg.store import ReadableStore, run_protocol_query
+from sousei_kg.http.negotiation import by_key
+from sousei_kg.sparql.graph_serialization import serialize_graph, write_graph
+from sousei_kg.store.directory import ReadableStore, run_protocol_query
+from sousei_kg.store.large_stack import run_on_large_stack
 
 _BOOLEAN_FORMATS = {
     "json": QueryResultsFormat.JSON,

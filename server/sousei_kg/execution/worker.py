@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from sousei_kg.engine_thread import run_on_large_stack
 from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate, stream
+from sousei_kg.execution.heap import freeze_startup_objects, release_free_memory
 from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.execution.union_copy import for_queries
-from sousei_kg.heap import freeze_startup_objects, release_free_memory
-from sousei_kg.store import Store, load_shipped, open_snapshot, open_store
+from sousei_kg.store.directory import Store, load_shipped, open_snapshot, open_store
+from sousei_kg.store.large_stack import run_on_large_stack
 
 CLONE_NEWNET = 0x40000000
 

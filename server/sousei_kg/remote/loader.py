@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 from pyoxigraph import RdfFormat, Store, parse, serialize
 
+from sousei_kg.dataset.graph_naming import dataset_graphs
+from sousei_kg.dataset.validation import validate_store
 from sousei_kg.errors import SouseiError
-from sousei_kg.layout import dataset_graphs
-from sousei_kg.store import graph_triples, load_shipped, version_hash
-from sousei_kg.validation import validate_store
+from sousei_kg.store.directory import graph_triples, load_shipped, version_hash
 
 TURTLE = "text/turtle"
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pyoxigraph import BlankNode, NamedNode, Triple, Variable
 from pyoxigraph import Literal as OxLiteral
 
-from sousei_kg.sparql_lexer import LexerError, decode_escapes, words
+from sousei_kg.sparql.lexer import LexerError, decode_escapes, words
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 _FORMS: frozenset[str] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})

@@ -12,12 +12,20 @@ from markupsafe import Markup
 from pyoxigraph import Triple
 
 from sousei_kg.config import CANONICAL_BASE
-from sousei_kg.describe import Labels, pick_label
-from sousei_kg.html import LinkRewriter, render
-from sousei_kg.layout import ID
-from sousei_kg.negotiation import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, prefers_html
-from sousei_kg.results import serialize_graph
-from sousei_kg.vocabulary import curie
+from sousei_kg.dataset.graph_naming import ID
+from sousei_kg.http.negotiation import (
+    HTML,
+    JSON_LD,
+    N_TRIPLES,
+    RDF_XML,
+    TURTLE,
+    Format,
+    prefers_html,
+)
+from sousei_kg.linked_data.describe import Labels, pick_label
+from sousei_kg.linked_data.vocabulary import curie
+from sousei_kg.sparql.graph_serialization import serialize_graph
+from sousei_kg.web.html import LinkRewriter, render
 
 #: Formats of a document, HTML first: a browser (or ``Accept: */*``) gets the page.
 DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)

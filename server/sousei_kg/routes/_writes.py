@@ -13,13 +13,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sousei_kg.auth import AuthError, Principal, authenticate, require_write
 from sousei_kg.config import Settings
+from sousei_kg.dataset.validation import ValidationOutcome
 from sousei_kg.errors import QuerySyntaxError
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.worker import StoreSource
-from sousei_kg.validation import ValidationOutcome
-from sousei_kg.writes import Commit, Writer, WriteRefusedError, WriteRequest, open_writer
+from sousei_kg.http.auth import AuthError, Principal, authenticate, require_write
+from sousei_kg.writes.writer import Commit, Writer, WriteRefusedError, WriteRequest, open_writer
 
 REPORT_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
 
@@ -141,7 +141,7 @@ def open_write_side(app: FastAPI, settings: Settings) -> StoreSource | None:
     query workers read, or ``None`` when writes are off (then nothing is set up).
 
     Raises:
-        WriterSetupError: see :func:`sousei_kg.writes.open_writer`.
+        WriterSetupError: see :func:`sousei_kg.writes.writer.open_writer`.
     """
     writer = open_writer(settings)
     app.state.writer = writer

@@ -13,8 +13,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from pyoxigraph import Triple
 
-from sousei_kg.conditional import etag_for, not_modified, validators
-from sousei_kg.dataset_description import (
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.http.conditional import etag_for, not_modified, validators
+from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.negotiation import GRAPH_FORMATS, HTML, Format, choose, prefers_html
+from sousei_kg.publication.dcat import dcat_triples, distribution_description
+from sousei_kg.publication.dumps import (
+    DUMP_FILES,
+    accepts_gzip,
+    dump_bytes,
+    dump_file,
+    dump_sizes,
+    statement_count,
+)
+from sousei_kg.publication.statistics import (
     CATALOG,
     DATASET,
     LICENSE,
@@ -24,20 +36,8 @@ from sousei_kg.dataset_description import (
     serialize_description,
     statistics,
 )
-from sousei_kg.dcat import dcat_triples, distribution_description
-from sousei_kg.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.dumps import (
-    DUMP_FILES,
-    accepts_gzip,
-    dump_bytes,
-    dump_file,
-    dump_sizes,
-    statement_count,
-)
-from sousei_kg.html import page_language, render
-from sousei_kg.knowledge_graph import KnowledgeGraph
-from sousei_kg.negotiation import GRAPH_FORMATS, HTML, Format, choose, prefers_html
-from sousei_kg.void import DATASET_PATH, SPARQL_PATH, VOID_PATH, void_triples
+from sousei_kg.publication.void import DATASET_PATH, SPARQL_PATH, VOID_PATH, void_triples
+from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["dataset"])
 

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 
-from sousei_kg.catalog import catalog_for
 from sousei_kg.config import CANONICAL_BASE
-from sousei_kg.deps import public_base
-from sousei_kg.html import page_language, render
-from sousei_kg.layout import ID, PREFIXES
+from sousei_kg.dataset.graph_naming import ID, PREFIXES
+from sousei_kg.http.deps import public_base
+from sousei_kg.named_queries.catalogue import catalog_for
+from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["pages"])
 

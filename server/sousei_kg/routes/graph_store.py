@@ -15,10 +15,8 @@ from fastapi.responses import Response
 from pyoxigraph import NamedNode
 
 from sousei_kg.config import CANONICAL_BASE
-from sousei_kg.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.graph_payload import PayloadError, parse_payload
-from sousei_kg.negotiation import GRAPH_FORMATS, NotAcceptableError, choose
-from sousei_kg.results import serialize_graph
+from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.negotiation import GRAPH_FORMATS, NotAcceptableError, choose
 from sousei_kg.routes._writes import (
     body_or_error,
     commit_or_error,
@@ -28,8 +26,10 @@ from sousei_kg.routes._writes import (
     writer_of,
     writes_off,
 )
-from sousei_kg.sparql_protocol import _media_type as media_type
-from sousei_kg.store import (
+from sousei_kg.sparql.graph_payload import PayloadError, parse_payload
+from sousei_kg.sparql.graph_serialization import serialize_graph
+from sousei_kg.sparql.query_protocol import _media_type as media_type
+from sousei_kg.store.directory import (
     ReadableStore,
     Store,
     drop_graph,
@@ -38,7 +38,7 @@ from sousei_kg.store import (
     merge_graph,
     replace_graph,
 )
-from sousei_kg.writes import READ_ONLY_GRAPHS, WriteRequest
+from sousei_kg.writes.writer import READ_ONLY_GRAPHS, WriteRequest
 
 router = APIRouter(tags=["graph store"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings
-from sousei_kg.deps import GraphDep, SettingsDep
+from sousei_kg.http.deps import GraphDep, SettingsDep
 
 router = APIRouter(tags=["service"])
 

@@ -20,17 +20,13 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from sousei_kg.catalog import RESERVED_PARAMS, Catalog, NamedQuery, ParameterError, catalog_for
-from sousei_kg.catalog_rdf import catalog_json, catalog_triples, openapi_parameters
-from sousei_kg.conditional import etag_for, not_modified, validators
 from sousei_kg.config import Settings
-from sousei_kg.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.evaluate import term_to_spec
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
-from sousei_kg.html import LinkRewriter, page_language, render
-from sousei_kg.knowledge_graph import KnowledgeGraph
-from sousei_kg.limits import evaluate_limited, limit_headers, run_limited
-from sousei_kg.negotiation import (
+from sousei_kg.http.conditional import etag_for, not_modified, validators
+from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.negotiation import (
     GRAPH_FORMATS,
     HTML,
     JSON_LD,
@@ -40,9 +36,19 @@ from sousei_kg.negotiation import (
     choose,
     prefers_html,
 )
+from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
+from sousei_kg.named_queries.catalogue import (
+    RESERVED_PARAMS,
+    Catalog,
+    NamedQuery,
+    ParameterError,
+    catalog_for,
+)
+from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
-from sousei_kg.results import serialize_graph
-from sousei_kg.store import Term
+from sousei_kg.sparql.graph_serialization import serialize_graph
+from sousei_kg.store.directory import Term
+from sousei_kg.web.html import LinkRewriter, page_language, render
 
 TAG = "named queries"
 CATALOG_JSON = Format("json", "application/json", ".json")

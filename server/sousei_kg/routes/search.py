@@ -1,6 +1,7 @@
 """``/search?q=``: find resources by label, as an HTML page or JSON (negotiated or ``format=json``).
 
-The search text reaches SPARQL only as a bound literal (see :mod:`sousei_kg.label_search`).
+The search text reaches SPARQL only as a bound literal (see
+:mod:`sousei_kg.linked_data.label_search`).
 """
 
 from typing import Any
@@ -8,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from sousei_kg.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.describe import vocabulary_labels
-from sousei_kg.html import page_language, render
-from sousei_kg.label_search import LIMIT, search
-from sousei_kg.negotiation import HTML, Format, choose
+from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.negotiation import HTML, Format, choose
+from sousei_kg.linked_data.describe import vocabulary_labels
+from sousei_kg.linked_data.label_search import LIMIT, search
 from sousei_kg.routes._documents import href_for, labeller
+from sousei_kg.web.html import page_language, render
 
 SEARCH_JSON = Format("json", "application/json", ".json")
 SEARCH_FORMATS: tuple[Format, ...] = (HTML, SEARCH_JSON)

@@ -1,10 +1,11 @@
 """``/sparql``: the SPARQL 1.1 Protocol query endpoint (GET, form POST, direct POST).
 
-Thin on purpose: :mod:`sousei_kg.sparql_protocol` reads the request, :mod:`sousei_kg.store` runs the
-query, :mod:`sousei_kg.negotiation` and :mod:`sousei_kg.results` pick and write the format. Request
-parameters are read from the raw query string and body rather than declared as FastAPI parameters,
-because the protocol needs what FastAPI hides (a repeated ``query`` is an error, non-UTF-8 is an
-error); the OpenAPI document describes them through ``openapi_extra``.
+Thin on purpose: :mod:`sousei_kg.sparql.query_protocol` reads the request,
+:mod:`sousei_kg.http.query_answers` runs the query, :mod:`sousei_kg.http.negotiation` and
+:mod:`sousei_kg.sparql.graph_serialization` pick and write the format. Request parameters are
+read from the raw query string and body rather than declared as FastAPI parameters, because the
+protocol needs what FastAPI hides (a repeated ``query`` is an error, non-UTF-8 is an error); the
+OpenAPI document describes them through ``openapi_extra``.
 """
 
 from typing import Any
@@ -14,13 +15,11 @@ from fastapi.responses import PlainTextResponse, Response
 from pyoxigraph import NamedNode, QueryTriples, Triple
 from starlette.concurrency import run_in_threadpool
 
-from sousei_kg import sparql_guard
 from sousei_kg.config import CANONICAL_BASE, Settings
-from sousei_kg.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.jobs import QueryJob
-from sousei_kg.knowledge_graph import KnowledgeGraph
-from sousei_kg.limits import run_limited
-from sousei_kg.negotiation import (
+from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.negotiation import (
     DATASET_FORMATS,
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -28,9 +27,11 @@ from sousei_kg.negotiation import (
     NotAcceptableError,
     prefers_html,
 )
-from sousei_kg.results import serialize_graph
-from sousei_kg.service_description import service_description
-from sousei_kg.sparql_protocol import (
+from sousei_kg.http.query_answers import run_limited
+from sousei_kg.publication.service_description import service_description
+from sousei_kg.sparql import guard as sparql_guard
+from sousei_kg.sparql.graph_serialization import serialize_graph
+from sousei_kg.sparql.query_protocol import (
     FORM,
     SPARQL_QUERY,
     ProtocolError,
@@ -38,7 +39,7 @@ from sousei_kg.sparql_protocol import (
     choose_format,
     parse_request,
 )
-from sousei_kg.store import union_triples
+from sousei_kg.store.directory import union_triples
 
 router = APIRouter(tags=["sparql"])
 

@@ -8,11 +8,11 @@ whole named graph (graph/ontology or graph/shapes), with its canonical IRIs.
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from sousei_kg.conditional import etag_for, not_modified, validators
-from sousei_kg.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.describe import labels_of, vocabulary_labels
-from sousei_kg.html import page_language, render
-from sousei_kg.negotiation import HTML, Format, choose
+from sousei_kg.http.conditional import etag_for, not_modified, validators
+from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.negotiation import HTML, Format, choose
+from sousei_kg.linked_data.describe import labels_of, vocabulary_labels
+from sousei_kg.linked_data.vocabulary import curie, ontology_docs, shapes_docs
 from sousei_kg.routes._documents import (
     DOCUMENT_FORMATS,
     EXTENSIONS,
@@ -23,7 +23,7 @@ from sousei_kg.routes._documents import (
     link_header,
     rdf_response,
 )
-from sousei_kg.vocabulary import curie, ontology_docs, shapes_docs
+from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["linked data"])
 

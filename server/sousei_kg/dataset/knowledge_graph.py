@@ -1,0 +1,145 @@
+"""The knowledge graph a server process answers from: the store plus what is known about it.
+
+Opened once at start-up (``create_app``'s lifespan). A persistent store is opened read-only and its
+version hash comes from the manifest written at build time (no recount); without a store the shipped
+files are loaded into memory and hashed.
+"""
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import TypeVar, cast
+
+from sousei_kg.config import Settings
+from sousei_kg.dataset.graph_naming import dataset_graphs
+from sousei_kg.errors import StoreNotFoundError
+from sousei_kg.remote.remote_store import RemoteStore
+from sousei_kg.remote.sparql_client import RemoteEndpoints
+from sousei_kg.store.directory import (
+    ReadableStore,
+    graph_counts,
+    load_shipped,
+    open_store,
+    quad_count,
+    read_manifest,
+    version_hash,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class KnowledgeGraph:
+    """A loaded dataset.
+
+    Attributes:
+        store: the pyoxigraph store, or the remote engine's (all graphs; queries use the union as
+            default graph).
+        version: the dataset's version hash (SHA-256 of its canonical N-Quads).
+        quad_count: the number of quads, over all graphs.
+        graphs: quads per named-graph IRI.
+        loaded_at: when the store was built (persistent) or loaded (in memory), UTC.
+        resources: the folder holding ``queries/`` etc. in place of the shipped ones, if any.
+    """
+
+    store: ReadableStore
+    version: str
+    quad_count: int
+    graphs: dict[str, int]
+    loaded_at: datetime
+    resources: Path | None = None
+    _derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
+    # Re-entrant: one derived value may be computed from another (a dump's from the statistics).
+    _derived_lock: threading.RLock = field(
+        default_factory=threading.RLock, repr=False, compare=False
+    )
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this dataset once and kept with it (statistics, the diagram,
+        the dumps). A write replaces the whole ``KnowledgeGraph``, so nothing derived from an
+        older version can be served, and no cache needs clearing."""
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = compute()
+            return cast(T, self._derived[key])
+
+    @property
+    def etag(self) -> str:
+        """A strong entity tag for representations that depend only on the dataset version."""
+        return f'"{self.version[:32]}"'
+
+    @property
+    def last_modified(self) -> str:
+        """``Last-Modified`` header value (IMF-fixdate)."""
+        return format_datetime(self.loaded_at.replace(microsecond=0), usegmt=True)
+
+
+def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
+    """Open the store the settings name, or load the shipped files into memory.
+
+    Raises:
+        StoreNotFoundError: if ``settings.store`` is not a built store.
+        DataFileError: if a shipped file does not parse.
+    """
+    if settings.backend == "remote":
+        return _open_remote(settings)
+    if settings.store is not None:
+        manifest = read_manifest(settings.store)
+        return KnowledgeGraph(
+            store=open_store(settings.store),
+            version=manifest.version_hash,
+            quad_count=manifest.quad_count,
+            graphs=dict(manifest.graphs),
+            loaded_at=datetime.fromisoformat(manifest.built_at).astimezone(UTC),
+            resources=settings.resources,
+        )
+    store = open_store(None)
+    load_shipped(store, settings.resources)
+    return KnowledgeGraph(
+        store=store,
+        version=version_hash(store),
+        quad_count=quad_count(store),
+        graphs=graph_counts(store),
+        loaded_at=datetime.now(UTC),
+        resources=settings.resources,
+    )
+
+
+def remote_store(settings: Settings) -> RemoteStore:
+    """The remote engine's store the settings describe (nothing is sent yet)."""
+    assert settings.query_endpoint is not None  # noqa: S101 (Settings checks it)
+    endpoints = RemoteEndpoints(
+        query=settings.query_endpoint,
+        update=settings.update_endpoint,
+        graph_store=settings.gsp_endpoint,
+        engine=settings.engine,
+    )
+    graphs = [*dataset_graphs(settings.resources), *settings.extra_graphs]
+    return RemoteStore(endpoints, graphs, settings.query_timeout)
+
+
+def _open_remote(settings: Settings) -> KnowledgeGraph:
+    """Count the dataset's graphs in the engine and hash them (unless the hash is given).
+
+    Raises:
+        StoreNotFoundError: the engine holds none of the dataset's graphs.
+        RemoteUnavailableError: the engine cannot be reached.
+    """
+    store = remote_store(settings)
+    graphs = store.graph_counts()
+    if not graphs:
+        raise StoreNotFoundError(
+            f"the SPARQL engine at {settings.query_endpoint} holds none of the dataset's graphs; "
+            "load them with `sousei-kg load --to GSP_URL`"
+        )
+    return KnowledgeGraph(
+        store=store,
+        version=settings.dataset_version or version_hash(store),
+        quad_count=sum(graphs.values()),
+        graphs=graphs,
+        loaded_at=datetime.now(UTC),
+        resources=settings.resources,
+    )

@@ -1,0 +1,187 @@
+"""SHACL validation of the ontology and data against the shipped shapes (pySHACL).
+
+The shapes graph is always built from the shipped ``shapes/*.ttl`` (or files a caller names),
+never from shapes found in a store or in user data. SHACL-SPARQL is enabled (``advanced=True``),
+no inference is run, and Warning/Info results do not break conformance.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+from pyoxigraph import RdfFormat, serialize
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+
+from sousei_kg.dataset.graph_naming import SHAPES_GRAPH
+from sousei_kg.dataset.resources import resource_dir
+from sousei_kg.errors import DataFileError
+from sousei_kg.store.directory import ReadableStore, union_triples
+
+Severity = Literal["Violation", "Warning", "Info"]
+_SEVERITIES: dict[URIRef, Severity] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
+_SEVERITY_RANK: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``, with terms rendered as text (IRIs bare, literals lexical)."""
+
+    focus_node: str
+    result_path: str | None
+    value: str | None
+    message: str
+    severity: Severity
+    source_shape: str
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """The result of a validation run.
+
+    Attributes:
+        conforms: true when there is no result of severity Violation.
+        results: every result, Violations first.
+        report_graph: the full SHACL validation report.
+    """
+
+    conforms: bool
+    results: list[ValidationResult]
+    report_graph: Graph
+
+
+def shipped_shapes_files(root: Path | None = None) -> list[Path]:
+    """Return the shipped ``shapes/*.ttl`` files, sorted."""
+    return sorted(resource_dir("shapes", root).glob("*.ttl"))
+
+
+def parse_files(files: list[Path]) -> Graph:
+    """Parse Turtle files into one rdflib graph.
+
+    Raises:
+        DataFileError: if a file does not parse.
+    """
+    graph = Graph()
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except BadSyntax as error:
+            # BadSyntax(uri, lines, argstr, i, why): `lines` counts from 0.
+            raise DataFileError(path, error.lines + 1, str(error.args[-1])) from error
+        except (SyntaxError, ValueError) as error:
+            raise DataFileError(path, None, " ".join(str(error).split())) from error
+    return graph
+
+
+def validate_graph(data: Graph, shapes_files: list[Path] | None = None) -> ValidationOutcome:
+    """Validate a data graph against shapes files (the shipped shapes by default)."""
+    shapes = parse_files(shapes_files if shapes_files is not None else shipped_shapes_files())
+    _conforms, report, _text = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    report_graph = cast(Graph, report)
+    results = _results(report_graph)
+    return ValidationOutcome(
+        conforms=not any(r.severity == "Violation" for r in results),
+        results=results,
+        report_graph=report_graph,
+    )
+
+
+def validate_files(
+    data_files: list[Path], shapes_files: list[Path] | None = None
+) -> ValidationOutcome:
+    """Validate the union of some Turtle files (ontology and data) against shapes files.
+
+    Args:
+        data_files: the data graph, as Turtle files.
+        shapes_files: the shapes; the shipped ``shapes/*.ttl`` by default.
+    """
+    return validate_graph(parse_files(data_files), shapes_files)
+
+
+def validate_store(
+    store: ReadableStore, shapes_files: list[Path] | None = None, root: Path | None = None
+) -> ValidationOutcome:
+    """Validate a store's union graph, without its ``graph:shapes``, against the shipped shapes.
+
+    Args:
+        store: the store.
+        shapes_files: the shapes; the ``shapes/*.ttl`` of ``root`` (or the shipped ones) by default.
+        root: a directory holding ``shapes/`` instead of the shipped one.
+    """
+    triples = union_triples(store, exclude_graphs=frozenset({SHAPES_GRAPH}))
+    data = Graph()
+    data.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+    return validate_graph(
+        data, shapes_files if shapes_files is not None else shipped_shapes_files(root)
+    )
+
+
+def coverage_summary(outcome: ValidationOutcome) -> list[str]:
+    """Return the messages of all Warning results, sorted: the coverage gaps of the dataset."""
+    return sorted(r.message for r in outcome.results if r.severity == "Warning")
+
+
+def _results(report: Graph) -> list[ValidationResult]:
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        severity = _SEVERITIES.get(cast(URIRef, report.value(node, SH.resultSeverity)), "Violation")
+        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        results.append(
+            ValidationResult(
+                focus_node=_render(report, report.value(node, SH.focusNode)),
+                result_path=None if path is None else _render(report, path),
+                value=None if value is None else _render(report, value),
+                message="; ".join(messages),
+                severity=severity,
+                source_shape=_render(report, report.value(node, SH.sourceShape)),
+            )
+        )
+    return sorted(
+        results,
+        key=lambda r: (_SEVERITY_RANK[r.severity], r.focus_node, r.result_path or "", r.message),
+    )
+
+
+def _render(graph: Graph, term: Node | None) -> str:
+    """Render a term: IRIs bare, literals by their lexical form, property paths in SPARQL syntax."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return str(term)
+    if isinstance(term, RdfLiteral):
+        return str(term)
+    if isinstance(term, BNode):
+        if (graph.value(term, RDF.first)) is not None:
+            return "/".join(_render(graph, item) for item in Collection(graph, term))
+        for predicate, template in (
+            (SH.inversePath, "^{}"),
+            (SH.zeroOrMorePath, "{}*"),
+            (SH.oneOrMorePath, "{}+"),
+            (SH.zeroOrOnePath, "{}?"),
+        ):
+            inner = graph.value(term, predicate)
+            if inner is not None:
+                return template.format(_render(graph, inner))
+        alternatives = graph.value(term, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + "|".join(_render(graph, i) for i in Collection(graph, alternatives)) + ")"
+        return f"_:{term}"
+    return str(term)

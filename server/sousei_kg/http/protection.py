@@ -1,0 +1,318 @@
+"""Request limits and per-client rate limiting, in front of everything else (issue 5).
+
+One pure ASGI middleware, outermost in the app so that a refused request costs no routing,
+negotiation or compression, and so that a streamed body is never buffered:
+
+* **414** when the request target (path and query string) is longer than ``max_url_bytes``;
+* **413** when ``Content-Length`` is over the body limit of the path (``max_update_bytes`` for
+  ``/update`` and ``/store``, ``max_query_bytes`` for everything else), before any byte of the
+  body is read; a chunked body is counted as it arrives and refused as soon as it passes the
+  limit, and the app's own answer (it saw only part of the body) is discarded;
+* **408** when the body does not arrive within ``body_timeout`` seconds of the app asking for
+  it, so a client that stalls mid-upload cannot hold a request open;
+* **429** with ``Retry-After`` once a client has spent its token bucket
+  (:mod:`sousei_kg.http.rate_limit`, shared by all server processes). A client is its address plus
+  its User-Agent, as at Wikidata; the address is the socket's peer unless that peer is one of
+  ``trusted_proxies``, then the right-most untrusted address of ``X-Forwarded-For``. Every
+  limited answer announces the budget in ``RateLimit-Limit``, ``RateLimit-Remaining``,
+  ``RateLimit-Reset`` and ``RateLimit-Policy`` (draft-ietf-httpapi-ratelimit-headers-06).
+  ``/health`` (monitoring) and ``/static/`` are not rate limited; size limits hold everywhere.
+
+What this cannot see: the request line and headers are read by uvicorn before the app runs.
+Their size is bounded by the HTTP protocol (:mod:`sousei_kg.http.protocol`, at ``max_url_bytes`` +
+16 KiB; more gets a 431 and the connection closed), and the idle time between requests on a
+kept-alive connection by ``timeout_keep_alive`` (5 s). The time a *first* request's head may take
+is not bounded: measured on uvicorn 0.54, a connection that sends nothing, or one header byte a
+second, stays open indefinitely (slowloris). A public deployment therefore sits behind a reverse
+proxy with a header timeout (nginx ``client_header_timeout``).
+
+Errors are short ``text/plain`` messages naming the limit; never a stack trace.
+"""
+
+import hashlib
+import ipaddress
+import math
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sousei_kg.config import Settings
+from sousei_kg.http.rate_limit import FILE_NAME, Decision, TokenBuckets
+
+Headers = list[tuple[bytes, bytes]]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: The headers a browser script may read on a cross-origin answer (the app's CORS policy is
+#: ``allow_origins=["*"]``; these are added to what it exposes).
+EXPOSED = b"RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, Retry-After"
+WRITE_PATHS = ("/update", "/store")
+EXEMPT_PATHS = ("/health", "/static")
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes)
+
+
+def _has_body(fields: dict[bytes, list[str]]) -> bool:
+    """Whether the request announces a body: one refused unread is not worth draining, so the
+    answer closes the connection."""
+    lengths = fields.get(b"content-length", [])
+    return b"transfer-encoding" in fields or any(v.strip() not in ("", "0") for v in lengths)
+
+
+class TrustedProxies:
+    """Decides which address a request comes from.
+
+    Args:
+        entries: addresses or CIDR ranges (``10.0.0.0/8``, ``::1``) of reverse proxies.
+
+    Raises:
+        ValueError: if an entry is neither, naming it (the server refuses to start).
+    """
+
+    def __init__(self, entries: list[str]) -> None:
+        self.networks: list[IPNetwork] = []
+        for entry in entries:
+            try:
+                self.networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+            except ValueError as error:
+                raise ValueError(
+                    f"trusted proxy {entry!r} is not an IP address or range"
+                ) from error
+
+    def trusts(self, host: str) -> bool:
+        """Whether ``host`` is one of the proxies (a non-IP, e.g. a Unix socket, never is)."""
+        try:
+            address = ipaddress.ip_address(host.strip().strip("[]"))
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def client_address(self, peer: str, forwarded_for: list[str]) -> str:
+        """The client's address: ``peer`` unless a trusted proxy forwarded the request, then the
+        right-most ``X-Forwarded-For`` hop that is not itself a trusted proxy. Hops to its left
+        were written by the client and are ignored."""
+        if not self.networks or not self.trusts(peer):
+            return peer
+        hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not self.trusts(hop):
+                return hop
+        return hops[0] if hops else peer
+
+
+def client_key(address: str, user_agent: str) -> bytes:
+    """The rate-limit identity: a digest, so that stored keys reveal no address."""
+    return hashlib.sha256(f"{address}\x00{user_agent}".encode()).digest()
+
+
+def rate_limit_headers(decision: Decision, per_second: float) -> Headers:
+    """The ``RateLimit-*`` fields announcing the budget (and ``Retry-After`` when refused)."""
+    window = max(1, math.ceil(decision.limit / per_second))
+    headers = [
+        (b"ratelimit-limit", str(decision.limit).encode()),
+        (b"ratelimit-remaining", str(decision.remaining).encode()),
+        (b"ratelimit-reset", str(decision.reset).encode()),
+        (b"ratelimit-policy", f"{decision.limit};w={window}".encode()),
+    ]
+    if not decision.allowed:
+        headers.append((b"retry-after", str(decision.retry_after).encode()))
+    return headers
+
+
+def with_exposed(headers: Headers, extra: Headers) -> Headers:
+    """``headers`` plus ``extra``; on a CORS answer, ``extra`` is also exposed to scripts."""
+    result = [*headers, *extra]
+    if not any(name.lower() == b"access-control-allow-origin" for name, _ in result):
+        return result
+    for index, (name, value) in enumerate(result):
+        if name.lower() == b"access-control-expose-headers":
+            result[index] = (name, value + b", " + EXPOSED)
+            return result
+    return [*result, (b"access-control-expose-headers", EXPOSED)]
+
+
+class BodyRefusedError(Exception):
+    """Raised into the app when its request body is refused (too large, or too slow)."""
+
+
+class BodyGuard:
+    """Wraps ``receive``: counts body bytes and bounds the time they take to arrive."""
+
+    def __init__(self, receive: Receive, limit: int, what: str, timeout: float) -> None:
+        self._receive = receive
+        self.limit, self.what, self.timeout = limit, what, timeout
+        self.received = 0
+        self.complete = False
+        self.deadline: float | None = None
+        self.refusal: tuple[int, str] | None = None
+
+    async def receive(self) -> Message:
+        """The next message; raises :class:`BodyRefusedError` past the size or time limit."""
+        if self.refusal is not None:
+            raise BodyRefusedError(self.refusal[1])
+        if self.complete:  # e.g. a streaming response waiting for the client to disconnect
+            return await self._receive()
+        if self.deadline is None:
+            self.deadline = anyio.current_time() + self.timeout
+        with anyio.move_on_after(max(0.0, self.deadline - anyio.current_time())):
+            message = await self._receive()
+            if message["type"] != "http.request":
+                self.complete = True
+                return message
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                return self._refuse(
+                    413,
+                    f"413 Content Too Large: the request body passed the limit of {self.limit} "
+                    f"bytes for {self.what}; it was not used",
+                )
+            self.complete = not message.get("more_body", False)
+            return message
+        return self._refuse(
+            408,
+            f"408 Request Timeout: the request body did not arrive within "
+            f"{self.timeout:g} s; it was not used",
+        )
+
+    def _refuse(self, status: int, message: str) -> Message:
+        self.refusal = (status, message)
+        raise BodyRefusedError(message)
+
+
+class ProtectionMiddleware:
+    """The limits above, as a pure ASGI middleware (it never buffers a body).
+
+    Args:
+        app: the application to protect.
+        settings: the limits (``max_*_bytes``, ``body_timeout``, ``rate_limit*``,
+            ``trusted_proxies``, ``state_dir``).
+        buckets: the rate-limit store; by default built from ``settings`` (``None`` when rate
+            limiting is off). Tests pass one with their own clock.
+    """
+
+    def __init__(
+        self, app: ASGIApp, settings: Settings, buckets: TokenBuckets | None = None
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.proxies = TrustedProxies(settings.trusted_proxies)
+        if buckets is None and settings.rate_limit:
+            path = settings.state_dir / FILE_NAME if settings.state_dir is not None else None
+            buckets = TokenBuckets(path, settings.rate_limit_burst, settings.rate_limit_per_second)
+        self.buckets = buckets if settings.rate_limit else None
+
+    def body_limit(self, path: str) -> tuple[int, str]:
+        """The body limit for ``path`` and what it is called in messages."""
+        if _under(path, WRITE_PATHS):
+            return self.settings.max_update_bytes, "writes (/update, /store)"
+        return self.settings.max_query_bytes, "queries and other requests"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        fields: dict[bytes, list[str]] = {}
+        for name, value in scope["headers"]:
+            fields.setdefault(name, []).append(value.decode("latin-1"))
+        path: str = scope["path"]
+        announced: Headers = []
+        if self.buckets is not None and not _under(path, EXEMPT_PATHS):
+            peer = scope.get("client")
+            address = self.proxies.client_address(
+                peer[0] if peer else "", fields.get(b"x-forwarded-for", [])
+            )
+            user_agent = ",".join(fields.get(b"user-agent", []))
+            decision = self.buckets.take(client_key(address, user_agent))
+            announced = rate_limit_headers(decision, self.buckets.per_second)
+            if not decision.allowed:
+                message = (
+                    f"429 Too Many Requests: each client (address and User-Agent) may send "
+                    f"{decision.limit} requests at once and {self.buckets.per_second:g} per "
+                    f"second after that; retry in {decision.retry_after} s"
+                )
+                await self._answer(send, 429, message, announced, close=_has_body(fields))
+                return
+        refusal = self._check_head(scope, path, fields.get(b"content-length", []))
+        if refusal is not None:
+            await self._answer(send, *refusal, announced, close=_has_body(fields))
+            return
+        await self._forward(scope, receive, send, announced)
+
+    def _check_head(
+        self, scope: Scope, path: str, content_length: list[str]
+    ) -> tuple[int, str] | None:
+        """414, 413 or 400 from the request line and headers alone; ``None`` if they pass."""
+        raw_path: bytes = scope.get("raw_path") or path.encode()
+        target = len(raw_path) + len(scope.get("query_string", b""))
+        if target > self.settings.max_url_bytes:
+            return 414, (
+                f"414 URI Too Long: the request target is {target} bytes, more than the limit "
+                f"of {self.settings.max_url_bytes} bytes; send a long query in the body of a "
+                "POST instead (Content-Type: application/sparql-query, or a form)"
+            )
+        if not content_length:
+            return None
+        limit, what = self.body_limit(path)
+        values = {value.strip() for value in content_length}
+        value = values.pop()
+        if values or not value.isdigit():
+            return 400, f"400 Bad Request: Content-Length {value[:40]!r} is not one number of bytes"
+        if int(value) > limit:
+            return 413, (
+                f"413 Content Too Large: the request body is {int(value)} bytes "
+                f"(Content-Length), more than the limit of {limit} bytes for {what}"
+            )
+        return None
+
+    async def _forward(
+        self, scope: Scope, receive: Receive, send: Send, announced: Headers
+    ) -> None:
+        """Run the app with the body guarded; answer 413 or 408 in its place if the guard trips."""
+        guard = BodyGuard(receive, *self.body_limit(scope["path"]), self.settings.body_timeout)
+        started = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if guard.refusal is not None:
+                return  # the app answered a body it only partly saw: ours replaces it
+            if message["type"] == "http.response.start":
+                started = True
+                if announced:
+                    headers = with_exposed(list(message.get("headers", [])), announced)
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, guard.receive, guarded_send)
+        except Exception:
+            # Whatever the app made of the refused body (a re-raised BodyRefusedError, or a
+            # framework error wrapping it), the refusal is the answer; anything else propagates.
+            if guard.refusal is None:
+                raise
+        if guard.refusal is not None and not started:
+            await self._answer(send, *guard.refusal, announced, close=True)
+
+    @staticmethod
+    async def _answer(
+        send: Send, status: int, message: str, announced: Headers, *, close: bool
+    ) -> None:
+        """A short text/plain error that no cache keeps; ``close`` when the body was not read."""
+        body = (message + "\n").encode()
+        headers: Headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+            (b"vary", b"Accept"),
+            (b"access-control-allow-origin", b"*"),
+        ]
+        if close:
+            headers.append((b"connection", b"close"))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": with_exposed(headers, announced),
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,175 @@
+"""Run a query job under the server's limits and turn the outcome into an HTTP response.
+
+Shared by ``/sparql`` and the named queries, so every query answer announces the same limits:
+``X-Query-Time-Limit`` (seconds) and ``X-Result-Limit`` (rows or triples) on every answer,
+``X-Result-Truncated: true`` when the cap cut it (and, in JSON and XML, a ``link`` in the body's
+head pointing at ``/limits``). The whole answer is evaluated and capped before the status line is
+sent, so a client can always tell a complete answer from an incomplete one.
+
+Without a cap (``--result-cap 0``) answers are streamed instead: the worker's output goes to the
+client as the engine writes it, so neither process holds the whole answer. Nothing can be cut
+then, and an answer that cannot be finished (time limit, engine error) is broken off: the chunked
+body never gets its last chunk, which every HTTP client reports as an error.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+
+from sousei_kg.config import Settings
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
+from sousei_kg.execution.pool import (
+    PoolUnavailableError,
+    QueryTimeoutError,
+    StreamBrokenError,
+    StreamedAnswer,
+)
+from sousei_kg.execution.result_cache import CacheKey, ResultCache
+from sousei_kg.execution.runner import QueryRunner
+from sousei_kg.http.negotiation import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
+
+GRAPH_OFFER = (*GRAPH_FORMATS, *DATASET_FORMATS)
+LOG = logging.getLogger("sousei_kg.http.query_answers")
+
+
+def limit_headers(settings: Settings) -> dict[str, str]:
+    """The limits every query answer announces."""
+    headers = {"X-Query-Time-Limit": f"{settings.query_timeout:g}"}
+    if settings.result_cap:  # 0: no cap (answers are streamed)
+        headers["X-Result-Limit"] = str(settings.result_cap)
+    return headers
+
+
+def query_pool(request: Request) -> QueryRunner:
+    """The app's query runner (started by the lifespan): the worker pool, or the remote one."""
+    pool: QueryRunner = request.app.state.query_pool
+    return pool
+
+
+def failure_response(failure: QueryFailure, headers: dict[str, str]) -> Response:
+    """The HTTP answer for a query the engine refused: 4xx with a message naming the problem."""
+    if failure.kind == "syntax":
+        where = f" at line {failure.line}, column {failure.column}" if failure.line else ""
+        message, status = f"SPARQL syntax error{where}: {failure.message}", 400
+    elif failure.kind == "parameter":
+        message, status = f"bad parameter: {failure.message}", 400
+    elif failure.kind == "refused":
+        message, status = f"the SPARQL engine refused the query: {failure.message}", 400
+    elif failure.kind == "not-acceptable":
+        offered = RESULT_FORMATS if failure.form in ("solutions", "boolean") else GRAPH_OFFER
+        names = ", ".join(f"{f.media_type} (format={f.key})" for f in offered)
+        message = (
+            f"406 Not Acceptable: the query gives {failure.message}, which are available as: "
+            f"{names}; none matches Accept or format="
+        )
+        status = 406
+    else:
+        message, status = "internal error: the query could not be evaluated", 500
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def outcome_response(outcome: QueryOutcome, headers: dict[str, str]) -> Response:
+    """A 200 with the serialized result and the truncation marker when capped."""
+    fmt = by_key(outcome.format_key)
+    media = fmt.content_type if fmt is not None else "application/octet-stream"
+    answer_headers = {**headers, "Content-Type": media}
+    if outcome.truncated:
+        answer_headers["X-Result-Truncated"] = "true"
+    return Response(outcome.body, headers=answer_headers)
+
+
+def _media_type(answer: StreamedAnswer) -> str:
+    fmt = by_key(answer.start.format_key)
+    return fmt.content_type if fmt is not None else "application/octet-stream"
+
+
+def streamed_response(answer: StreamedAnswer, headers: dict[str, str]) -> Response:
+    """A 200 whose body is the worker's output as it comes."""
+    media = _media_type(answer)
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in answer.body:
+                yield chunk
+        except StreamBrokenError as error:
+            # Raising is how an ASGI app breaks a started answer off (uvicorn closes the
+            # connection without the last chunk).
+            LOG.warning("streamed answer broken off: %s", error)
+            raise
+
+    return StreamingResponse(body(), headers={**headers, "Content-Type": media})
+
+
+async def evaluate_limited(
+    request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
+) -> QueryOutcome | StreamedAnswer | Response:
+    """Evaluate ``job`` on the worker pool within the time limit.
+
+    Returns:
+        The outcome, or the error response to send (503 past the time limit, when the query is
+        stopped by killing its worker; 4xx when the engine refused the query).
+    """
+    all_headers = {**headers, **limit_headers(settings)}
+    try:
+        result = await query_pool(request).run(job, settings.query_timeout)
+    except QueryTimeoutError:
+        return PlainTextResponse(
+            f"503 Service Unavailable: the query exceeded the time limit of "
+            f"{settings.query_timeout:g} s and was stopped; make it more selective "
+            "(LIMIT, a narrower pattern) or use the dumps\n",
+            status_code=503,
+            headers=all_headers,
+        )
+    except PoolUnavailableError as error:
+        return PlainTextResponse(
+            f"503 Service Unavailable: {error}; try again shortly\n",
+            status_code=503,
+            headers={**all_headers, "Retry-After": "5"},
+        )
+    if isinstance(result, QueryFailure):
+        return failure_response(result, all_headers)
+    return result
+
+
+def result_cache(request: Request) -> ResultCache:
+    """The app's answer cache (created with the app)."""
+    cache: ResultCache = request.app.state.result_cache
+    return cache
+
+
+async def run_limited(
+    request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
+) -> Response:
+    """Evaluate ``job`` under the limits and answer with the result, or with the error. Nothing
+    partial is ever sent as if it were complete.
+
+    Answers carry a strong ``ETag`` (dataset version + the exact request): ``If-None-Match``
+    gets 304 without evaluating anything, and a repeated request is answered from the cache.
+    """
+    graph: KnowledgeGraph = request.app.state.knowledge_graph
+    key = CacheKey(graph.version, job)
+    all_headers = {**headers, **limit_headers(settings), "ETag": key.etag}
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and key.etag in {
+        t.strip().removeprefix("W/") for t in if_none_match.split(",")
+    }:
+        return Response(status_code=304, headers=all_headers)
+    cache = result_cache(request)
+    cached = cache.get(key)
+    if cached is not None:
+        return outcome_response(cached, all_headers)
+    result = await evaluate_limited(request, job, settings, headers)
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, StreamedAnswer):
+        if request.method == "HEAD":  # the body would be dropped: do not have it written
+            result.abandon()
+            return StreamingResponse(
+                iter(()), headers={**all_headers, "Content-Type": _media_type(result)}
+            )
+        return streamed_response(result, all_headers)  # never held whole, so never cached
+    cache.remember(key, result)
+    return outcome_response(result, all_headers)

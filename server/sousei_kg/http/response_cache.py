@@ -1,0 +1,181 @@
+"""Whole answers to repeated GETs, replayed before CORS, compression and routing run again.
+
+Dashboards, harvesters and pages send the same request again and again. The result cache
+(``result_cache.py``) already skips the engine for those, but a hit still costs about 0.9 ms of
+framework path (routing, dependencies, negotiation, CORS, gzip at level 9 on every answer). This
+ASGI middleware sits just inside the request limits and the rate limit, so those still apply to
+every request. It keeps the finished answer, compressed body and headers included, and replays it
+for the same request on the same dataset version.
+
+What an answer depends on is the key: the dataset version, the path and raw query string, the
+scheme, and every request header that can change the answer (``Accept``, ``Accept-Encoding``,
+``Accept-Language``, ``Origin``, ``Host`` and the forwarded headers a trusted proxy sets).
+Requests with credentials or cookies are never cached. Only ``200`` answers that carry a strong
+``ETag`` are kept: the routes set one exactly where an answer depends on nothing but the request
+and the dataset version. A write publishes a new version, so older answers can no longer match,
+and they are dropped when the first answer of the new version is stored. Memory is bounded by the
+bodies' total size, evicting the least recently used first.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sousei_kg.execution.versioned_lru import ENTRY_OVERHEAD_BYTES, VersionedLRU
+
+CACHEABLE_PATHS = ("/sparql", "/queries/")
+"""Where repeated GETs are common and answers are pure functions of request and version."""
+
+VARYING_HEADERS = (
+    b"accept",
+    b"accept-encoding",
+    b"accept-language",
+    b"origin",
+    b"host",
+    b"x-forwarded-proto",
+    b"x-forwarded-host",
+    b"forwarded",
+)
+BYPASS_HEADERS = frozenset({b"authorization", b"cookie", b"range"})
+# Dropped from a 304 (RFC 9110 §15.4.5: a 304 describes the stored answer without its body).
+_BODY_HEADERS = frozenset({b"content-length", b"content-type", b"content-encoding"})
+
+CacheKey = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """A finished ``200`` answer: its headers (raw ASGI pairs), body and entity tag."""
+
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+    etag: bytes
+
+
+_Packed = tuple[tuple[tuple[bytes, bytes], ...], bytes, bytes]
+"""A stored answer as the cache holds it: plain tuples of bytes, which the garbage collector stops
+tracking (an object per entry would be walked by every full collection)."""
+
+
+def _entry_size(key: CacheKey, packed: _Packed) -> int:
+    """The answer's bytes, its headers' and its key's (path and query string), and the objects."""
+    headers, body, _etag = packed
+    header_bytes = sum(len(name) + len(value) for name, value in headers)
+    key_bytes = sum(len(part) for part in key if isinstance(part, str | bytes))
+    return len(body) + header_bytes + key_bytes + ENTRY_OVERHEAD_BYTES
+
+
+class ResponseCacheMiddleware:
+    """Replays stored answers to repeated GETs (see the module docstring).
+
+    Args:
+        app: the application (CORS, compression and the routes).
+        max_bytes: total size of the stored answers (bodies, headers, keys and the objects
+            holding them); 0 turns the cache off.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self._answers: VersionedLRU[CacheKey, _Packed] = VersionedLRU(max_bytes, _entry_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        packed = self._answers.get(key)
+        if packed is not None:
+            await _replay(StoredAnswer(*packed), _header(scope, b"if-none-match"), send)
+            return
+        await self.app(scope, receive, self._recorder(key, send))
+
+    def _key(self, scope: Scope) -> CacheKey | None:
+        if (
+            self.max_bytes <= 0
+            or scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith(CACHEABLE_PATHS)
+        ):
+            return None
+        graph = getattr(scope["app"].state, "knowledge_graph", None)
+        if graph is None:
+            return None
+        varying: dict[bytes, list[bytes]] = {}
+        for name, value in scope["headers"]:
+            if name in BYPASS_HEADERS:
+                return None
+            if name in VARYING_HEADERS:
+                varying.setdefault(name, []).append(value)
+        return (
+            graph.version,
+            scope["scheme"],
+            scope.get("root_path", ""),
+            scope["path"],
+            scope["query_string"],
+            tuple(tuple(varying.get(name, ())) for name in VARYING_HEADERS),
+        )
+
+    def _recorder(self, key: CacheKey, send: Send) -> Send:
+        """``send``, also collecting a cacheable answer and storing it once it is complete."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+
+        async def record(message: Message) -> None:
+            nonlocal start, size
+            if message["type"] == "http.response.start":
+                start = message if _cacheable(message) else None
+            elif message["type"] == "http.response.body" and start is not None:
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_bytes // 4:
+                    start = None  # one huge answer must not flush everything else
+                    chunks.clear()  # nor be held while it streams on
+                else:
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        self._store(key, start, b"".join(chunks))
+            await send(message)
+
+        return record
+
+    def _store(self, key: CacheKey, start: Message, body: bytes) -> None:
+        headers = tuple((bytes(n), bytes(v)) for n, v in start.get("headers", ()))
+        etag = next(v for n, v in headers if n.lower() == b"etag")
+        self._answers.put(str(key[0]), key, (headers, body, etag))
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+def _cacheable(start: Message) -> bool:
+    """A ``200`` with a strong ETag, no cookie and nothing that forbids storing it."""
+    if start.get("status") != 200:
+        return False
+    names = {}
+    for name, value in start.get("headers", ()):
+        names[bytes(name).lower()] = bytes(value)
+    etag = names.get(b"etag", b"")
+    no_store = b"no-store" in names.get(b"cache-control", b"")
+    return etag.startswith(b'"') and b"set-cookie" not in names and not no_store
+
+
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
+    return next((value for name, value in scope["headers"] if name == wanted), None)
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    tags: Iterable[bytes] = (t.strip().removeprefix(b"W/") for t in if_none_match.split(b","))
+    return any(tag in (etag, b"*") for tag in tags)
+
+
+async def _replay(stored: StoredAnswer, if_none_match: bytes | None, send: Send) -> None:
+    if if_none_match is not None and _matches(if_none_match, stored.etag):
+        headers = [(n, v) for n, v in stored.headers if n.lower() not in _BODY_HEADERS]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": list(stored.headers)})
+    await send({"type": "http.response.body", "body": stored.body})

@@ -1,0 +1,2 @@
+"""Reading resources out of the graph: descriptions, the vocabulary, label search, the logic
+model."""

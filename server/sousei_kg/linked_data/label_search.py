@@ -1,0 +1,112 @@
+"""Find resources by label: a case-insensitive substring match over ``skos:prefLabel``,
+``rdfs:label`` and ``skos:altLabel`` in any language.
+
+The search text is bound to ``?q`` as a literal through SPARQL substitutions, so no user input ever
+becomes query text (a query such as ``"} UNION { ?s ?p ?o } #`` is just a string that matches
+nothing). The graph is small, so a FILTER scan is fast enough and needs no text index.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode
+
+from sousei_kg.linked_data.describe import solutions_of
+from sousei_kg.store.directory import ReadableStore, run_query
+
+LIMIT = 50
+"""Most hits returned; one more is fetched to tell whether the list was cut."""
+
+SEARCH_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?q ?r ?length ?type ?label WHERE {
+  { SELECT ?q ?r (MIN(STRLEN(STR(?matched))) AS ?length) WHERE {
+      ?r skos:prefLabel|rdfs:label|skos:altLabel ?matched .
+      FILTER(isIRI(?r) && CONTAINS(LCASE(STR(?matched)), LCASE(STR(?q))))
+    } GROUP BY ?q ?r ORDER BY ?length STR(?r) LIMIT 51 }
+  OPTIONAL { ?r a ?type }
+  OPTIONAL { ?r skos:prefLabel|rdfs:label ?label }
+}"""
+"""Hits ranked by their shortest matching label (an exact name comes first), then by IRI.
+The inner LIMIT is ``LIMIT + 1``."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One resource whose label matches.
+
+    Attributes:
+        iri: the resource (canonical IRI).
+        labels: language tag → label (ja and en where they exist).
+        types: its classes.
+        rank: the length of its shortest matching label (smaller is closer).
+    """
+
+    iri: str
+    labels: dict[str, str] = field(default_factory=dict)
+    types: tuple[str, ...] = ()
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits of one search.
+
+    Attributes:
+        query: the search text.
+        hits: at most :data:`LIMIT` hits, best first.
+        truncated: whether more resources matched than are listed.
+    """
+
+    query: str
+    hits: tuple[Hit, ...]
+    truncated: bool
+
+
+def search(store: ReadableStore, text: str) -> SearchResult:
+    """Find resources whose label contains ``text``, ignoring case.
+
+    Args:
+        store: the store.
+        text: the search text; must not be empty.
+
+    Raises:
+        ValueError: if ``text`` is empty or blank.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("the search text is empty")
+    result = solutions_of(run_query(store, SEARCH_QUERY, {"q": Literal(text)}))
+    ranks: dict[str, int] = {}
+    labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    types: dict[str, dict[str, None]] = defaultdict(dict)
+    for row in result:
+        node = row["r"]
+        if not isinstance(node, NamedNode):
+            continue
+        iri = node.value
+        ranks[iri] = int(row["length"].value) if row["length"] is not None else 0
+        if isinstance(label := row["label"], Literal):
+            labels[iri][label.language or ""].add(label.value)
+        if (kind := row["type"]) is not None:
+            types[iri][str(kind.value)] = None
+    ordered = sorted(ranks, key=lambda iri: (ranks[iri], iri))
+    hits = tuple(
+        Hit(
+            iri=iri,
+            labels=_one_per_language(labels[iri]),
+            types=tuple(sorted(types[iri])),
+            rank=ranks[iri],
+        )
+        for iri in ordered[:LIMIT]
+    )
+    return SearchResult(query=text, hits=hits, truncated=len(ordered) > LIMIT)
+
+
+def _one_per_language(labels: dict[str, set[str]]) -> dict[str, str]:
+    """One label per language, ja first, then en, then the rest by tag; the shortest (then the
+    first in code-point order) where a resource has several. Chosen from the values, never from
+    the order rows arrive in, so every backend and engine gives the same answer."""
+    order = sorted(labels, key=lambda tag: ({"ja": 0, "en": 1}.get(tag, 2), tag))
+    return {tag: min(labels[tag], key=lambda text: (len(text), text)) for tag in order}

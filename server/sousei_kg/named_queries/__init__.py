@@ -1,0 +1,1 @@
+"""Named queries: ``queries/*.rq`` with typed parameters, their catalogue and its RDF."""

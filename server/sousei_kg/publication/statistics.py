@@ -1,0 +1,271 @@
+"""Statistics of the loaded dataset, and what the VoID and DCAT descriptions share.
+
+The descriptions at ``/.well-known/void`` and ``/dataset`` are generated from the store, never
+kept by hand, so their counts cannot drift from the data. Counting takes a few SPARQL queries over
+the whole store, so it runs once per dataset version (the first time a description is asked for)
+and the result is kept in a small module-level cache keyed by the version hash.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple, serialize
+
+from sousei_kg.dataset.graph_naming import ID, PREFIXES, VOCAB
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.store.directory import DEFAULT_GRAPH_KEY, run_query, union_triples
+
+# Canonical IRIs of what the descriptions describe (under id/, like every resource we mint).
+DATASET = ID + "dataset/sousei-kg"
+UNION_SUBSET = ID + "dataset/sousei-kg-union"
+CATALOG = ID + "catalog/sousei-kg"
+SERVICE = ID + "service/sparql"
+PUBLISHER = ID + "agent/sousei-kg"
+SOURCE_DOCUMENT = ID + "document/strategy-summary-2025"
+DISTRIBUTION = ID + "distribution/sousei-kg-"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+URI_SPACE = ID
+
+
+def describing_path(iri: str) -> str | None:
+    """The local path of the document that describes one of the IRIs minted for the dataset
+    description (the dataset, its union subset, catalogue, distributions, publisher: ``dataset``;
+    the SPARQL service: ``sparql``, whose bare GET is its Service Description), else ``None``.
+    These IRIs are not in the store, so ``/id/…`` redirects to the generated document instead."""
+    if iri == SERVICE:
+        return "sparql"
+    if iri in (DATASET, UNION_SUBSET, CATALOG, PUBLISHER) or iri.startswith(DISTRIBUTION):
+        return "dataset"
+    return None
+
+
+NS = {
+    **PREFIXES,
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "adms": "http://www.w3.org/ns/adms#",
+}
+"""Prefixes for the descriptions' Turtle (also the namespaces ``void:vocabulary`` may name)."""
+
+_VOCABULARY_FOR_NAMESPACE = {
+    **{ns: ns for ns in NS.values()},
+    VOCAB: "https://w3id.org/sousei-kg/def",  # the ontology IRI, not its hash namespace
+}
+_NOT_VOCABULARIES = {PREFIXES["graph"], PREFIXES["xsd"]}
+
+# Internal queries: module constants, never formatted (style.md, Part E 4). The union of all graphs
+# is the default graph (run_query); GRAPH ?g counts each quad, so property counts add up to quads.
+_COUNTS = """
+SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+       (COUNT(DISTINCT ?p) AS ?properties)
+WHERE { ?s ?p ?o }
+"""
+_ENTITIES = """
+SELECT (COUNT(DISTINCT ?s) AS ?n)
+WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/sousei-kg/id/")) }
+"""
+_CLASS_PARTITIONS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) }
+GROUP BY ?class ORDER BY ?class
+"""
+_PROPERTY_PARTITIONS = """
+SELECT ?property (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?property ?o } }
+GROUP BY ?property ORDER BY ?property
+"""
+_EXAMPLES = """
+PREFIX sousei: <https://w3id.org/sousei-kg/def#>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?class (MIN(STR(?r)) AS ?first) WHERE {
+  VALUES ?class { sousei:PolicyGoal sousei:Measure org:Organization }
+  ?r a ?class FILTER(isIRI(?r))
+} GROUP BY ?class
+"""
+_PERIOD = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX sousei: <https://w3id.org/sousei-kg/def#>
+SELECT ?period ?start ?end WHERE {
+  ?strategy a sousei:Strategy ; dcterms:temporal ?period .
+  ?period dcat:startDate ?start ; dcat:endDate ?end .
+} ORDER BY DESC(?start) LIMIT 1
+"""
+_MODIFIED = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT (MAX(?t) AS ?modified) WHERE {
+  ?g prov:generatedAtTime ?t FILTER EXISTS { GRAPH ?g { ?s ?p ?o } }
+}
+"""
+_GRAPH_LABELS = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?g ?label WHERE { ?g skos:prefLabel ?label FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }
+"""
+
+
+@dataclass(frozen=True)
+class Period:
+    """The temporal coverage, as the data states it (``dcat:startDate``/``dcat:endDate``)."""
+
+    iri: str
+    start: Literal
+    end: Literal
+
+
+@dataclass(frozen=True)
+class DatasetStatistics:
+    """Everything the descriptions count, for one dataset version.
+
+    Attributes:
+        version: the dataset version hash.
+        quad_count: statements over all named graphs (the N-Quads dump's line count).
+        union_triple_count: distinct triples of the union graph (the Turtle/N-Triples dumps).
+        graphs: quads per named-graph IRI.
+        graph_labels: ``{graph IRI: {language: label}}`` from the meta graph.
+        distinct_subjects: distinct subjects of the union graph.
+        distinct_objects: distinct objects of the union graph.
+        entities: distinct subjects under ``id/`` (VoID's entities: IRIs in the URI space).
+        class_partitions: ``(class IRI, distinct instances)``, sorted by IRI.
+        property_partitions: ``(property IRI, statements over all graphs)``, sorted by IRI.
+        examples: one IRI each of a goal, a measure and an organisation, when present.
+        vocabularies: vocabulary IRIs whose terms the data uses.
+        period: the temporal coverage, if the data states one.
+        modified: the latest ``prov:generatedAtTime`` of a graph, if any.
+    """
+
+    version: str
+    quad_count: int
+    union_triple_count: int
+    graphs: dict[str, int]
+    graph_labels: dict[str, dict[str, str]]
+    distinct_subjects: int
+    distinct_objects: int
+    entities: int
+    class_partitions: tuple[tuple[str, int], ...]
+    property_partitions: tuple[tuple[str, int], ...]
+    examples: tuple[str, ...]
+    vocabularies: tuple[str, ...]
+    period: Period | None
+    modified: Literal | None
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[K, V]):
+    """A thread-safe least-recently-used cache with a size bound.
+
+    Keys include the request's base URL, which a client controls (``Host``), so the bound keeps a
+    stream of odd hosts from growing memory without limit.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        """Return the cached value for ``key``, computing (under the lock, once) if missing."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            value = compute()
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return value
+
+
+def statistics(graph: KnowledgeGraph) -> DatasetStatistics:
+    """Return the statistics of ``graph``, counted once per dataset version."""
+    return graph.derived("dataset-statistics", lambda: compute_statistics(graph))
+
+
+def _rows(graph: KnowledgeGraph, query: str) -> QuerySolutions:
+    result = run_query(graph.store, query)
+    if not isinstance(result, QuerySolutions):  # pragma: no cover - the constants are SELECTs
+        raise TypeError("internal statistics queries are SELECT queries")
+    return result
+
+
+def _int(term: object) -> int:
+    return int(term.value) if isinstance(term, Literal) else 0
+
+
+def compute_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
+    """Count the dataset (uncached; see :func:`statistics`)."""
+    counts = next(iter(_rows(graph, _COUNTS)))
+    classes = tuple((s["class"].value, _int(s["n"])) for s in _rows(graph, _CLASS_PARTITIONS))
+    properties = tuple(
+        (s["property"].value, _int(s["n"])) for s in _rows(graph, _PROPERTY_PARTITIONS)
+    )
+    examples = sorted(
+        s["first"].value for s in _rows(graph, _EXAMPLES) if isinstance(s["first"], Literal)
+    )
+    labels: dict[str, dict[str, str]] = {}
+    for row in _rows(graph, _GRAPH_LABELS):
+        label = row["label"]
+        if isinstance(label, Literal) and label.language:
+            labels.setdefault(row["g"].value, {})[label.language] = label.value
+    period = None
+    for row in _rows(graph, _PERIOD):
+        start, end = row["start"], row["end"]
+        if isinstance(start, Literal) and isinstance(end, Literal):
+            period = Period(row["period"].value, start, end)
+    modified = next(iter(_rows(graph, _MODIFIED)))["modified"]
+    return DatasetStatistics(
+        version=graph.version,
+        quad_count=graph.quad_count,
+        union_triple_count=len(union_triples(graph.store)),
+        graphs={g: n for g, n in graph.graphs.items() if g != DEFAULT_GRAPH_KEY},
+        graph_labels=labels,
+        distinct_subjects=_int(counts["subjects"]),
+        distinct_objects=_int(counts["objects"]),
+        entities=_int(next(iter(_rows(graph, _ENTITIES)))["n"]),
+        class_partitions=classes,
+        property_partitions=properties,
+        examples=tuple(examples),
+        vocabularies=_vocabularies(iri for iri, _ in (*classes, *properties)),
+        period=period,
+        modified=modified if isinstance(modified, Literal) else None,
+    )
+
+
+def _vocabularies(terms: Iterable[str]) -> tuple[str, ...]:
+    """The known vocabularies whose namespace any used class or property falls in."""
+    found: set[str] = set()
+    for term in terms:
+        for namespace, vocabulary in _VOCABULARY_FOR_NAMESPACE.items():
+            if namespace not in _NOT_VOCABULARIES and term.startswith(namespace):
+                found.add(vocabulary)
+    return tuple(sorted(found))
+
+
+def term(name: str) -> NamedNode:
+    """The IRI of a prefixed name such as ``void:triples`` (prefixes of :data:`NS`)."""
+    prefix, _, local = name.partition(":")
+    return NamedNode(NS[prefix] + local)
+
+
+def integer(value: int, datatype: str = "xsd:integer") -> Literal:
+    """A typed integer literal."""
+    return Literal(str(value), datatype=term(datatype))
+
+
+def serialize_description(triples: list[Triple], media_type: str) -> bytes:
+    """Write a description; Turtle gets the description prefixes (void:, dcat:, …).
+
+    Raises:
+        ValueError: if ``media_type`` is not an RDF format pyoxigraph writes.
+    """
+    fmt = RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ValueError(f"not an RDF media type: {media_type}")
+    if fmt == RdfFormat.TURTLE:
+        return serialize(triples, format=fmt, prefixes=NS) or b""
+    return serialize(triples, format=fmt) or b""

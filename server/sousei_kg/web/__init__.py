@@ -1,0 +1,1 @@
+"""Pages for people: HTML rendering, page data, diagrams, templates and static files."""

@@ -1,0 +1,178 @@
+"""What the human-facing pages show that the linked-data pages do not: the dataset's headline
+numbers, organisations with their measure counts, and the landing page's schema.org description.
+
+Every number is counted from the store (never typed into a template), so the landing page stays
+true when the data changes. Queries are constants; an organisation is bound by substitution.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from pyoxigraph import Literal, NamedNode
+
+from sousei_kg.dataset.graph_naming import ID
+from sousei_kg.linked_data.describe import solutions_of
+from sousei_kg.store.directory import ReadableStore, run_query
+
+_PREFIXES = """\
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sousei: <https://w3id.org/sousei-kg/def#>
+"""
+
+COUNTS_QUERY = (
+    _PREFIXES
+    + """SELECT ?name (COUNT(DISTINCT ?x) AS ?count) WHERE {
+  VALUES (?name ?class) {
+    ("goals" sousei:PolicyGoal) ("outcomes" sousei:Outcome) ("outputs" sousei:Output)
+    ("measures" sousei:Measure) ("programmes" sousei:Programme) ("organisations" org:Organization)
+    ("kpis" sousei:Indicator)
+  }
+  OPTIONAL { ?x a ?class }
+} GROUP BY ?name"""
+)
+"""How many resources of each kind the graph enumerates."""
+
+DECLARED_QUERY = (
+    _PREFIXES
+    + """SELECT ?name (MAX(?n) AS ?count) WHERE {
+  { ?s a sousei:Strategy ; sousei:declaredMeasureCount ?n . BIND("measures" AS ?name) }
+  UNION { ?s a sousei:LogicModelLevel ; sousei:declaredItemCount ?n ;
+             ^sousei:level/a ?class .
+          VALUES (?class ?name) { (sousei:PolicyGoal "goals") (sousei:Outcome "outcomes")
+                                  (sousei:Output "outputs") } }
+} GROUP BY ?name"""
+)
+"""How many of each the summary declares (the strategy's measure count, each level's item count)."""
+
+ORGANISATIONS_QUERY = (
+    _PREFIXES
+    + """SELECT ?org ?label (COUNT(DISTINCT ?measure) AS ?measures) WHERE {
+  ?org a org:Organization .
+  OPTIONAL { ?measure a sousei:Measure ; sousei:responsibleOrganization ?org }
+  OPTIONAL { ?org skos:prefLabel ?label }
+} GROUP BY ?org ?label"""
+)
+"""Every organisation, its labels and how many named measures we attribute to it."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation and its measure count.
+
+    Attributes:
+        iri: the ``org:Organization``; slug: the last segment of its IRI (``mlit``).
+        labels: language → name; measures: named measures attributed to it.
+    """
+
+    iri: str
+    slug: str
+    labels: dict[str, str]
+    measures: int
+
+    def label(self, lang: str) -> str:
+        """The name in ``lang`` (else Japanese, else the slug)."""
+        return self.labels.get(lang) or self.labels.get("ja") or self.slug
+
+
+def counts(store: ReadableStore) -> tuple[dict[str, int], dict[str, int]]:
+    """``(enumerated, declared)``: resources per kind in the graph; what the summary declares."""
+    enumerated = {
+        row["name"].value: int(row["count"].value)
+        for row in solutions_of(run_query(store, COUNTS_QUERY))
+    }
+    declared = {
+        row["name"].value: int(row["count"].value)
+        for row in solutions_of(run_query(store, DECLARED_QUERY))
+        if row["count"] is not None
+    }
+    return enumerated, declared
+
+
+def organisations(store: ReadableStore) -> list[Organisation]:
+    """Organisations, most measures first, then by English name."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    measures: dict[str, int] = {}
+    for row in solutions_of(run_query(store, ORGANISATIONS_QUERY)):
+        iri = row["org"].value
+        measures[iri] = int(row["measures"].value)
+        if isinstance(label := row["label"], Literal) and label.language in ("ja", "en"):
+            labels[iri][label.language] = label.value
+    found = [
+        Organisation(iri, iri.rsplit("/", 1)[-1], dict(labels[iri]), n)
+        for iri, n in measures.items()
+        if iri.startswith(ID + "org/")
+    ]
+    return sorted(found, key=lambda o: (-o.measures, o.labels.get("en", o.slug)))
+
+
+def organisation(store: ReadableStore, slug: str) -> Organisation | None:
+    """The organisation ``id/org/{slug}``, or ``None``: the slug is compared, never queried."""
+    return next((o for o in organisations(store) if o.slug == slug), None)
+
+
+def json_ld(document: dict[str, object]) -> Markup:
+    """JSON safe inside ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` become
+    JSON escapes (the same JSON), so no data value can close the element."""
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)  # noqa: S704 - every markup-significant character is escaped above
+
+
+def dataset_json_ld(
+    *,
+    base: str,
+    name: dict[str, str],
+    description: dict[str, str],
+    downloads: list[tuple[str, str]],
+    version: str,
+    temporal: str | None,
+) -> dict[str, object]:
+    """The landing page's schema.org ``Dataset`` (what Google Dataset Search and others read).
+
+    Args:
+        base: this server's public base URL.
+        name: language → title; description: language → summary.
+        downloads: ``(URL, media type)`` of each dump.
+        version: the dataset version hash.
+        temporal: the period as ``start/end`` (ISO 8601), if the data states one.
+    """
+    document: dict[str, object] = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": "https://w3id.org/sousei-kg/id/dataset",
+        "name": [{"@value": v, "@language": k} for k, v in name.items()],
+        "description": [{"@value": v, "@language": k} for k, v in description.items()],
+        "url": base,
+        "sameAs": "https://w3id.org/sousei-kg/",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "isAccessibleForFree": True,
+        "inLanguage": ["ja", "en"],
+        "version": version,
+        "spatialCoverage": {"@type": "Place", "name": "Japan"},
+        "keywords": ["地方創生", "regional revitalization", "logic model", "KPI", "linked data"],
+        "creator": {"@type": "Organization", "name": "sousei-kg"},
+        "isBasedOn": "地方創生に関する総合戦略（閣議決定、2025年）",
+        "distribution": [
+            {"@type": "DataDownload", "contentUrl": url, "encodingFormat": media}
+            for url, media in downloads
+        ],
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": base + "search?q={query}",
+            "query-input": "required name=query",
+        },
+        "subjectOf": {"@type": "WebAPI", "name": "SPARQL endpoint", "url": base + "sparql"},
+    }
+    if temporal:
+        document["temporalCoverage"] = temporal
+    return document
+
+
+def iri_of(slug: str) -> NamedNode:
+    """The IRI of organisation ``slug`` (for a named query's substitution)."""
+    return NamedNode(ID + "org/" + slug)

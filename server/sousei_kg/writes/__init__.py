@@ -1,0 +1,1 @@
+"""The write path: the one writer, its redo journal and its audit log."""
