@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
+from sousei_kg.dataset.graph_naming import shipped_files
 from sousei_kg.store.directory import build_store
 
 
@@ -44,7 +45,7 @@ def test_live_server_answers(live_server: str) -> None:
 def test_serves_a_built_store_without_reloading(tmp_path: Path) -> None:
     """``serve --store DIR`` opens the store ``build`` made, and takes its version from the
     manifest written at build time (no reload, no recount)."""
-    manifest = build_store(tmp_path / "store")
+    manifest = build_store(tmp_path / "store", shipped_files())
     with TestClient(create_app(Settings(store=tmp_path / "store"))) as client:
         health = client.get("/health").json()
         goals = client.get(

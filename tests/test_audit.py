@@ -7,15 +7,12 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Quad
 
-from sousei_kg.store.directory import (
-    JOURNAL_DIR,
-    copy_store,
-    open_writable,
-    run_update,
-    version_hash,
-)
+from sousei_kg.store.canonical import version_hash
+from sousei_kg.store.directory import AUDIT_FILE, JOURNAL_DIR, open_writable
+from sousei_kg.store.graph_edits import copy_store
+from sousei_kg.store.query import run_update
 from sousei_kg.writes import journal
-from sousei_kg.writes.audit import AUDIT_FILE, AuditLog, read_records
+from sousei_kg.writes.audit import AuditLog, read_records
 from sousei_kg.writes.writer import Writer, WriteRefusedError, WriteRequest, diff
 from write_support import insert_measure, small_store
 

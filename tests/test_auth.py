@@ -10,7 +10,7 @@ from sousei_kg.app import create_app
 from sousei_kg.config import Settings
 from sousei_kg.errors import StoreNotFoundError
 from sousei_kg.http.auth import AuthError, authenticate, token_id
-from sousei_kg.writes.audit import AUDIT_FILE
+from sousei_kg.store.directory import AUDIT_FILE
 from sousei_kg.writes.writer import Writer, WriterSetupError
 from write_support import (
     READ,

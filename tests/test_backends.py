@@ -31,9 +31,10 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from conftest import recording_listener, remote_backend_args, running_server
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.compatibility import WRONG_ANSWERS
-from sousei_kg.store.directory import load_shipped, version_hash
+from sousei_kg.store.canonical import version_hash
 
 pytestmark = pytest.mark.live
 

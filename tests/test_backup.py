@@ -7,8 +7,9 @@ from pyoxigraph import RdfFormat
 
 from sousei_kg.cli.group import cli
 from sousei_kg.publication.export import export_store
-from sousei_kg.store.directory import open_store, read_manifest, run_update, version_hash
-from sousei_kg.writes.audit import AUDIT_FILE
+from sousei_kg.store.canonical import version_hash
+from sousei_kg.store.directory import AUDIT_FILE, open_store, read_manifest
+from sousei_kg.store.query import run_update
 from sousei_kg.writes.writer import Writer, WriteRequest
 from write_support import insert_measure, small_store
 

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QuerySolutions, RdfFormat, Store
 
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.dataset.resources import resource_dir
-from sousei_kg.store.directory import load_shipped, open_store, run_query
+from sousei_kg.store.directory import open_store
+from sousei_kg.store.query import run_query
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 

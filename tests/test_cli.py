@@ -13,14 +13,10 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
 from sousei_kg.cli.group import cli, parse_param
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.errors import QueryParameterError
-from sousei_kg.store.directory import (
-    load_shipped,
-    open_store,
-    quad_count,
-    read_manifest,
-    version_hash,
-)
+from sousei_kg.store.canonical import quad_count, version_hash
+from sousei_kg.store.directory import open_store, read_manifest
 
 MEASURE_A = "https://w3id.org/sousei-kg/id/measure/a"
 LABELS = """\

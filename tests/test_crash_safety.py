@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 
 from conftest import start_server
-from sousei_kg.writes.audit import AUDIT_FILE, read_records
+from sousei_kg.store.directory import AUDIT_FILE
+from sousei_kg.writes.audit import read_records
 from write_support import UPDATE, WRITE, WRITER, small_store
 
 KILLS = 20

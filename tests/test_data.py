@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Variable
 
-from sousei_kg.store.directory import load_shipped, open_store, run_query
+from sousei_kg.dataset.graph_naming import load_shipped
+from sousei_kg.store.directory import open_store
+from sousei_kg.store.query import run_query
 
 ID = "https://w3id.org/sousei-kg/id/"
 STRATEGY_GRAPH = "https://w3id.org/sousei-kg/graph/strategy-2025"

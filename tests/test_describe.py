@@ -4,8 +4,9 @@ data without HTTP."""
 from collections.abc import Iterator
 
 import pytest
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Store
 
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.linked_data.describe import (
     CURATION_GRAPH,
     STATED_GRAPH,
@@ -16,7 +17,7 @@ from sousei_kg.linked_data.describe import (
     resource_view,
     vocabulary_labels,
 )
-from sousei_kg.store.directory import Store, load_shipped, open_store
+from sousei_kg.store.directory import open_store
 
 ID = "https://w3id.org/sousei-kg/id/"
 SOUSEI = "https://w3id.org/sousei-kg/def#"

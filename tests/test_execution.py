@@ -9,13 +9,14 @@ import os
 import time
 
 import pytest
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Store
 
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.execution.evaluate import evaluate, term_to_spec
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
 from sousei_kg.execution.pool import QueryTimeoutError, StreamedAnswer, WorkerPool
 from sousei_kg.execution.worker import StoreSource
-from sousei_kg.store.directory import Store, load_shipped, open_store
+from sousei_kg.store.directory import open_store
 
 MEASURES = "SELECT ?m WHERE { ?m a <https://w3id.org/sousei-kg/def#Measure> } ORDER BY ?m"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -4,18 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from sousei_kg.dataset.graph_naming import (
-    GRAPH,
-    ID,
-    ONTOLOGY_GRAPH,
-    SHAPES_GRAPH,
-    TURTLE,
-    VOCAB,
-    graph_for,
-    shipped_files,
-)
+from sousei_kg.dataset.graph_naming import TURTLE, graph_for, shipped_files
 from sousei_kg.dataset.resources import resource_dir
 from sousei_kg.errors import InvalidFileNameError, ResourceNotFoundError
+from sousei_kg.namespaces import GRAPH, ID, ONTOLOGY_GRAPH, SHAPES_GRAPH, VOCAB
 
 
 def test_namespaces() -> None:

@@ -4,9 +4,11 @@ measures, each link marked stated (graph/strategy-2025) or curated (graph/curati
 from collections.abc import Iterator
 
 import pytest
+from pyoxigraph import Store
 
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.linked_data.logic_model import MEASURE, OUTCOME, OUTPUT, chain, is_chain_member
-from sousei_kg.store.directory import Store, load_shipped, open_store
+from sousei_kg.store.directory import open_store
 
 ID = "https://w3id.org/sousei-kg/id/"
 SOUSEI = "https://w3id.org/sousei-kg/def#"

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QuerySolutions, Store, Variable
 
-from sousei_kg.store.directory import load_shipped, open_store, run_query
+from sousei_kg.dataset.graph_naming import load_shipped
+from sousei_kg.store.directory import open_store
+from sousei_kg.store.query import run_query
 
 README = Path(__file__).parents[1] / "README.md"
 EXAMPLE = re.compile(r"```sparql\n(?P<query>.*?)```\n\n(?P<table>(?:\|[^\n]*\|\n)+)", re.DOTALL)

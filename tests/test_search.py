@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.linked_data.label_search import LIMIT, search
-from sousei_kg.store.directory import load_shipped, open_store
+from sousei_kg.store.directory import open_store
 
 ID = "https://w3id.org/sousei-kg/id/"
 

@@ -28,7 +28,7 @@ from sousei_kg.sparql.query_protocol import (
     has_dataset_clause,
     parse_request,
 )
-from sousei_kg.store.directory import run_protocol_query
+from sousei_kg.store.query import run_protocol_query
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

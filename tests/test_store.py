@@ -7,16 +7,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions
+from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Store
 
-from sousei_kg.dataset.graph_naming import (
-    GRAPH,
-    ID,
-    ONTOLOGY_GRAPH,
-    SHAPES_GRAPH,
-    VOCAB,
-    shipped_files,
-)
+from sousei_kg.dataset.graph_naming import load_shipped, shipped_files
 from sousei_kg.errors import (
     DataFileError,
     QueryParameterError,
@@ -24,22 +17,18 @@ from sousei_kg.errors import (
     StoreExistsError,
     StoreNotFoundError,
 )
+from sousei_kg.namespaces import GRAPH, ID, ONTOLOGY_GRAPH, SHAPES_GRAPH, VOCAB
+from sousei_kg.store.canonical import graph_counts, quad_count, union_triples, version_hash
 from sousei_kg.store.directory import (
     MANIFEST_FILE,
     OXIGRAPH_DIR,
-    Store,
     build_store,
-    graph_counts,
-    load_file,
-    load_shipped,
     open_store,
-    quad_count,
     read_manifest,
-    run_query,
-    union_triples,
-    version_hash,
 )
 from sousei_kg.store.large_stack import run_on_large_stack
+from sousei_kg.store.loading import load_file
+from sousei_kg.store.query import run_query
 
 # Quads per graph in the conftest tree.
 COUNTS = {
@@ -102,7 +91,7 @@ def test_union_triples_deduplicates_across_graphs(resources: Path) -> None:
 
 def test_build_store_writes_manifest(resources: Path, tmp_path: Path) -> None:
     directory = tmp_path / "store"
-    manifest = build_store(directory, resources)
+    manifest = build_store(directory, shipped_files(resources))
     assert (directory / OXIGRAPH_DIR).is_dir()
     on_disk = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
     assert on_disk["version_hash"] == manifest.version_hash
@@ -116,20 +105,20 @@ def test_build_store_writes_manifest(resources: Path, tmp_path: Path) -> None:
 
 
 def test_version_hash_stable_across_builds(resources: Path, tmp_path: Path) -> None:
-    first = build_store(tmp_path / "one", resources)
-    second = build_store(tmp_path / "two", resources)
+    first = build_store(tmp_path / "one", shipped_files(resources))
+    second = build_store(tmp_path / "two", shipped_files(resources))
     assert first.version_hash == second.version_hash
 
 
 def test_rebuild_replaces_and_failed_build_keeps_previous(resources: Path, tmp_path: Path) -> None:
     directory = tmp_path / "store"
-    build_store(directory, resources)
+    build_store(directory, shipped_files(resources))
     (resources / "data" / "curation--organisations.ttl").unlink()
-    rebuilt = build_store(directory, resources)
+    rebuilt = build_store(directory, shipped_files(resources))
     assert rebuilt.quad_count == sum(COUNTS.values()) - COUNTS[GRAPH + "curation"]
     (resources / "data" / "meta.ttl").write_text("<urn:x:a> <urn:x:b> .\n", encoding="utf-8")
     with pytest.raises(DataFileError):
-        build_store(directory, resources)
+        build_store(directory, shipped_files(resources))
     assert read_manifest(directory) == rebuilt
     assert quad_count(open_store(directory)) == rebuilt.quad_count
     assert sorted(p.name for p in directory.iterdir()) == [MANIFEST_FILE, OXIGRAPH_DIR]
@@ -138,7 +127,7 @@ def test_rebuild_replaces_and_failed_build_keeps_previous(resources: Path, tmp_p
 def test_build_refuses_a_foreign_directory(resources: Path, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(StoreExistsError):
-        build_store(tmp_path, resources)
+        build_store(tmp_path, shipped_files(resources))
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
@@ -195,7 +184,7 @@ def test_a_deep_update_does_not_overflow_the_engine() -> None:
     a regression fails this test instead of the whole run."""
     program = (
         "from pyoxigraph import Store\n"
-        "from sousei_kg.store.directory import run_update\n"
+        "from sousei_kg.store.query import run_update\n"
         "run_update(Store(), 'DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(' + '!' * 20000 + "
         "'true) }')\n"
     )

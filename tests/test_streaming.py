@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
+from pyoxigraph import QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
 
 from conftest import running_server
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.execution.evaluate import STREAM_CHUNK_BYTES, stream
 from sousei_kg.execution.jobs import (
     QueryFailure,
@@ -29,7 +30,7 @@ from sousei_kg.execution.pool import (
     WorkerPool,
 )
 from sousei_kg.execution.worker import StoreSource
-from sousei_kg.store.directory import Store, load_shipped, open_store
+from sousei_kg.store.directory import open_store
 
 EVERYTHING = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Quads of the shipped data (as /health reports them).

@@ -2,13 +2,14 @@
 (sousei_kg.execution.union_copy): every kind of query must answer exactly as over the store."""
 
 import pytest
-from pyoxigraph import DefaultGraph, NamedNode, Quad
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.execution.evaluate import evaluate
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.sparql.query_protocol import has_dataset_clause
-from sousei_kg.store.directory import Store, load_shipped, open_store
+from sousei_kg.store.directory import open_store
 
 STRATEGY = "https://w3id.org/sousei-kg/graph/strategy-2025"
 CURATION = "https://w3id.org/sousei-kg/graph/curation"

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from sousei_kg.app import create_app
 from sousei_kg.sparql.query_protocol import ProtocolError
 from sousei_kg.sparql.update_protocol import UpdateRequest, parse_update_request, with_using
-from sousei_kg.writes.audit import AUDIT_FILE, read_records
+from sousei_kg.store.directory import AUDIT_FILE
+from sousei_kg.writes.audit import read_records
 from write_support import (
     CURATION,
     READER,

@@ -23,9 +23,9 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.dataset.graph_naming import ShippedFile
 from sousei_kg.sparql.query_protocol import UPDATES_REFUSED
 from sousei_kg.store.directory import build_store
+from sousei_kg.store.loading import GraphFile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "w3c-protocol"
 DATA = "http://kasei.us/2009/09/sparql/data/"
@@ -213,12 +213,12 @@ def clients(
         for files in sorted({case.graphs for case in (*QUERY_CASES, *BAD_CASES, *UPDATE_REQUESTS)}):
             directory = tmp_path_factory.mktemp("w3c-" + ("-".join(files) or "empty"))
             shipped = [
-                ShippedFile(
+                GraphFile(
                     FIXTURES / name, DATA + name.replace(".nt", ".rdf"), "application/n-triples"
                 )
                 for name in files
             ]
-            build_store(directory, files=shipped)
+            build_store(directory, shipped)
             client = TestClient(create_app(Settings(store=directory)))
             servers[files] = stack.enter_context(client)
         yield servers

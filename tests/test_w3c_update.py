@@ -19,8 +19,8 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.dataset.graph_naming import ShippedFile
 from sousei_kg.store.directory import build_store
+from sousei_kg.store.loading import GraphFile
 from write_support import WRITE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "w3c-protocol"
@@ -177,10 +177,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A writable store holding the three W3C data files in the graphs the manifest names."""
     directory = tmp_path_factory.mktemp("w3c-update")
     files = [
-        ShippedFile(FIXTURES / f"data{n}.nt", f"{DATA}data{n}.rdf", "application/n-triples")
+        GraphFile(FIXTURES / f"data{n}.nt", f"{DATA}data{n}.rdf", "application/n-triples")
         for n in (1, 2, 3)
     ]
-    build_store(directory, files=files)
+    build_store(directory, files)
     settings = Settings(store=directory, write_tokens=[WRITE], query_workers=1, rate_limit=False)
     with TestClient(create_app(settings)) as client:
         yield client

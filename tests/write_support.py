@@ -4,6 +4,7 @@ from pathlib import Path
 
 from conftest import FILES, recording_listener, write_tree
 from sousei_kg.config import Settings
+from sousei_kg.dataset.graph_naming import shipped_files
 from sousei_kg.store.directory import build_store
 
 WRITE, READ = "write-token-for-tests", "read-token-for-tests"
@@ -21,7 +22,7 @@ def small_store(root: Path) -> tuple[Path, Path]:
     store; returns (store, resources)."""
     resources = write_tree(root / "resources", {**FILES, "queries/README.md": "# none\n"})
     store = root / "store"
-    build_store(store, resources)
+    build_store(store, shipped_files(resources))
     return store, resources
 
 

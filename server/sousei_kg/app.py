@@ -27,6 +27,7 @@ from sousei_kg.http.protection import ProtectionMiddleware
 from sousei_kg.http.response_cache import ResponseCacheMiddleware
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.compatibility import UnsupportedOnEngineError
+from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
 from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
@@ -105,7 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         source = open_write_side(app, settings)  # the writer and its snapshot, if writes are on
         if source is None:
-            app.state.knowledge_graph = open_knowledge_graph(settings)
+            app.state.knowledge_graph = (
+                open_remote_graph(settings)
+                if settings.backend == "remote"
+                else open_knowledge_graph(settings)
+            )
             source = StoreSource(
                 store=settings.store,
                 resources=settings.resources,

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from sousei_kg.remote.sparql_client import Engine
-
-CANONICAL_BASE = "https://w3id.org/sousei-kg/"
+Engine = Literal["generic", "oxigraph", "virtuoso", "fuseki"]
+"""Remote SPARQL engines whose non-standard time limits the remote backend knows."""
+ENGINES: tuple[Engine, ...] = ("generic", "oxigraph", "virtuoso", "fuseki")
 
 
 class Settings(BaseSettings):

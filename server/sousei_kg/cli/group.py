@@ -12,9 +12,11 @@ from typing import Any, TypeVar, cast
 
 import click
 from pydantic import ValidationError
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Store
 
 from sousei_kg import __version__
+from sousei_kg.config import ENGINES
+from sousei_kg.dataset.graph_naming import load_shipped, shipped_files
 from sousei_kg.dataset.validation import ValidationOutcome, coverage_summary, validate_store
 from sousei_kg.errors import QueryParameterError, QuerySyntaxError, SouseiError
 from sousei_kg.named_queries.catalogue import ParameterError, catalog_for
@@ -26,8 +28,9 @@ from sousei_kg.publication.export import (
     export_store,
     render_result,
 )
-from sousei_kg.remote.sparql_client import ENGINES
-from sousei_kg.store.directory import Store, Term, build_store, load_shipped, open_store, run_query
+from sousei_kg.store.directory import build_store, open_store
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import Term
 
 DEFAULT_STORE = Path("sousei-kg-store")
 PROG = "sousei-kg"
@@ -127,7 +130,7 @@ def build(store_dir: Path, resources: Path | None) -> None:
     if not outcome.conforms:
         click.echo(_report_text(outcome), nl=False)
         raise click.exceptions.Exit(_fail("the data does not conform; no store was written", 1))
-    manifest = build_store(store_dir, resources)
+    manifest = build_store(store_dir, shipped_files(resources))
     click.echo(f"store: {store_dir}")
     for graph, count in manifest.graphs.items():
         click.echo(f"  {count:>7}  {graph}")

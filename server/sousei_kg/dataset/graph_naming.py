@@ -1,58 +1,22 @@
-"""Namespaces and the rule that puts each shipped file into its named graph (docs/model.md)."""
+"""The rule that puts each shipped file into its named graph (docs/model.md), and loading them."""
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from pyoxigraph import Store
+
 from sousei_kg.dataset.resources import resource_dir
 from sousei_kg.errors import InvalidFileNameError
-
-BASE = "https://w3id.org/sousei-kg/"
-VOCAB = BASE + "def#"
-ID = BASE + "id/"
-GRAPH = BASE + "graph/"
-
-ONTOLOGY_GRAPH = GRAPH + "ontology"
-SHAPES_GRAPH = GRAPH + "shapes"
+from sousei_kg.namespaces import GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from sousei_kg.store.loading import GraphFile, load_files
 
 TURTLE = "text/turtle"
-
-PREFIXES: dict[str, str] = {
-    "sousei": VOCAB,
-    "graph": GRAPH,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
-"""Prefixes used when writing Turtle or TriG. ``id:`` is left out on purpose: resource IRIs have
-slashes (``id:measure/…``), which Turtle would have to escape (``id:measure\\/…``)."""
 
 FileKind = Literal["ontology", "shapes", "data"]
 FILE_KINDS: tuple[FileKind, ...] = ("ontology", "shapes", "data")
 
 _GRAPH_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-@dataclass(frozen=True)
-class ShippedFile:
-    """One RDF file and the named graph it is loaded into.
-
-    Attributes:
-        path: the file.
-        graph: the IRI of its named graph.
-        format: its media type.
-    """
-
-    path: Path
-    graph: str
-    format: str
 
 
 def graph_for(path: Path, kind: FileKind | None = None) -> str:
@@ -86,7 +50,7 @@ def graph_for(path: Path, kind: FileKind | None = None) -> str:
     return GRAPH + name
 
 
-def shipped_files(root: Path | None = None) -> list[ShippedFile]:
+def shipped_files(root: Path | None = None) -> list[GraphFile]:
     """List the RDF files of ``ontology/``, ``shapes/`` and ``data/`` with their graphs.
 
     Args:
@@ -99,14 +63,35 @@ def shipped_files(root: Path | None = None) -> list[ShippedFile]:
         ResourceNotFoundError: if a folder is missing.
         InvalidFileNameError: if a data file name does not give a valid graph name.
     """
-    files: list[ShippedFile] = []
+    files: list[GraphFile] = []
     for kind in FILE_KINDS:
         folder = resource_dir(kind, root)
         for path in sorted(folder.glob("*.ttl")):
-            files.append(ShippedFile(path=path, graph=graph_for(path, kind), format=TURTLE))
+            files.append(GraphFile(path=path, graph=graph_for(path, kind), format=TURTLE))
     return files
 
 
 def dataset_graphs(root: Path | None = None) -> list[str]:
     """The named graphs the shipped files fill, sorted (what a remote engine is asked for)."""
     return sorted({file.graph for file in shipped_files(root)})
+
+
+def load_shipped(store: Store, root: Path | None = None) -> list[GraphFile]:
+    """Load every shipped ontology, shapes and data file into its named graph.
+
+    Args:
+        store: the store to load into.
+        root: a directory holding ``ontology/``, ``shapes/`` and ``data/``, instead of the
+            shipped ones.
+
+    Returns:
+        The files loaded.
+
+    Raises:
+        DataFileError: if a file does not parse.
+        ResourceNotFoundError: if a folder is missing.
+        InvalidFileNameError: if a data file name gives no valid graph.
+    """
+    files = shipped_files(root)
+    load_files(store, files)
+    return files

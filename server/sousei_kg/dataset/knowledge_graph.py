@@ -14,19 +14,10 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from sousei_kg.config import Settings
-from sousei_kg.dataset.graph_naming import dataset_graphs
-from sousei_kg.errors import StoreNotFoundError
-from sousei_kg.remote.remote_store import RemoteStore
-from sousei_kg.remote.sparql_client import RemoteEndpoints
-from sousei_kg.store.directory import (
-    ReadableStore,
-    graph_counts,
-    load_shipped,
-    open_store,
-    quad_count,
-    read_manifest,
-    version_hash,
-)
+from sousei_kg.dataset.graph_naming import load_shipped
+from sousei_kg.store.canonical import graph_counts, quad_count, version_hash
+from sousei_kg.store.directory import open_store, read_manifest
+from sousei_kg.store.readable import ReadableStore
 
 T = TypeVar("T")
 
@@ -78,14 +69,13 @@ class KnowledgeGraph:
 
 
 def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
-    """Open the store the settings name, or load the shipped files into memory.
+    """Open the embedded store the settings name, or load the shipped files into memory (the
+    remote backend's graph is opened by :func:`sousei_kg.remote.graph.open_remote_graph`).
 
     Raises:
         StoreNotFoundError: if ``settings.store`` is not a built store.
         DataFileError: if a shipped file does not parse.
     """
-    if settings.backend == "remote":
-        return _open_remote(settings)
     if settings.store is not None:
         manifest = read_manifest(settings.store)
         return KnowledgeGraph(
@@ -103,43 +93,6 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
         version=version_hash(store),
         quad_count=quad_count(store),
         graphs=graph_counts(store),
-        loaded_at=datetime.now(UTC),
-        resources=settings.resources,
-    )
-
-
-def remote_store(settings: Settings) -> RemoteStore:
-    """The remote engine's store the settings describe (nothing is sent yet)."""
-    assert settings.query_endpoint is not None  # noqa: S101 (Settings checks it)
-    endpoints = RemoteEndpoints(
-        query=settings.query_endpoint,
-        update=settings.update_endpoint,
-        graph_store=settings.gsp_endpoint,
-        engine=settings.engine,
-    )
-    graphs = [*dataset_graphs(settings.resources), *settings.extra_graphs]
-    return RemoteStore(endpoints, graphs, settings.query_timeout)
-
-
-def _open_remote(settings: Settings) -> KnowledgeGraph:
-    """Count the dataset's graphs in the engine and hash them (unless the hash is given).
-
-    Raises:
-        StoreNotFoundError: the engine holds none of the dataset's graphs.
-        RemoteUnavailableError: the engine cannot be reached.
-    """
-    store = remote_store(settings)
-    graphs = store.graph_counts()
-    if not graphs:
-        raise StoreNotFoundError(
-            f"the SPARQL engine at {settings.query_endpoint} holds none of the dataset's graphs; "
-            "load them with `sousei-kg load --to GSP_URL`"
-        )
-    return KnowledgeGraph(
-        store=store,
-        version=settings.dataset_version or version_hash(store),
-        quad_count=sum(graphs.values()),
-        graphs=graphs,
         loaded_at=datetime.now(UTC),
         resources=settings.resources,
     )

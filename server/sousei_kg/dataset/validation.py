@@ -18,10 +18,11 @@ from rdflib.namespace import RDF, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-from sousei_kg.dataset.graph_naming import SHAPES_GRAPH
 from sousei_kg.dataset.resources import resource_dir
 from sousei_kg.errors import DataFileError
-from sousei_kg.store.directory import ReadableStore, union_triples
+from sousei_kg.namespaces import SHAPES_GRAPH
+from sousei_kg.store.canonical import union_triples
+from sousei_kg.store.readable import ReadableStore
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITIES: dict[URIRef, Severity] = {

@@ -13,7 +13,7 @@ import asyncio
 from sousei_kg.execution.evaluate import evaluate
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
 from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError
-from sousei_kg.store.directory import ReadableStore
+from sousei_kg.store.readable import ReadableStore
 
 
 class ThreadRunner:

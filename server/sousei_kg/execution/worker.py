@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from pyoxigraph import Store
+
+from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate, stream
 from sousei_kg.execution.heap import freeze_startup_objects, release_free_memory
 from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.execution.union_copy import for_queries
-from sousei_kg.store.directory import Store, load_shipped, open_snapshot, open_store
+from sousei_kg.store.directory import open_snapshot, open_store
 from sousei_kg.store.large_stack import run_on_large_stack
 
 CLONE_NEWNET = 0x40000000

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
 
-from sousei_kg.dataset.graph_naming import GRAPH, ID
-from sousei_kg.store.directory import QueryResult, ReadableStore, RemoteTriples, run_query
+from sousei_kg.namespaces import GRAPH, ID
+from sousei_kg.remote.remote_store import RemoteTriples
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import QueryResult, ReadableStore
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"

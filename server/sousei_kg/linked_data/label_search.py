@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode
 
 from sousei_kg.linked_data.describe import solutions_of
-from sousei_kg.store.directory import ReadableStore, run_query
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import ReadableStore
 
 LIMIT = 50
 """Most hits returned; one more is fetched to tell whether the list was cut."""

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions
 
-from sousei_kg.dataset.graph_naming import VOCAB
 from sousei_kg.linked_data.describe import (
     CURATION_GRAPH,
     STATED_GRAPH,
@@ -20,7 +19,9 @@ from sousei_kg.linked_data.describe import (
     Labels,
     solutions_of,
 )
-from sousei_kg.store.directory import ReadableStore, run_query
+from sousei_kg.namespaces import VOCAB
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import ReadableStore
 
 POLICY_GOAL = VOCAB + "PolicyGoal"
 OUTCOME = VOCAB + "Outcome"

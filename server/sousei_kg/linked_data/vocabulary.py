@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from sousei_kg.dataset.graph_naming import ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
 from sousei_kg.linked_data.describe import triples_of
-from sousei_kg.store.directory import ReadableStore, run_query
+from sousei_kg.namespaces import ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import ReadableStore
 
 GRAPH_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 """Every triple of the named graph ``?g``."""

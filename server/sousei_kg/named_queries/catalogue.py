@@ -25,7 +25,9 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from sousei_kg.dataset.resources import resource_dir
 from sousei_kg.errors import QueryParameterError, QuerySyntaxError, SouseiError
-from sousei_kg.store.directory import Term, open_store, run_query
+from sousei_kg.store.directory import open_store
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")

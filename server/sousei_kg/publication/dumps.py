@@ -20,7 +20,7 @@ from pyoxigraph import RdfFormat, serialize
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.publication.export import ExportFormat, export_store
 from sousei_kg.publication.statistics import DATASET, statistics
-from sousei_kg.store.directory import all_quads
+from sousei_kg.store.canonical import all_quads
 
 BASENAME = "sousei-kg"
 GZIP_SUFFIX = ".gz"

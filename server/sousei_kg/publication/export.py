@@ -16,8 +16,9 @@ from pyoxigraph import (
 from pyoxigraph import Literal as OxLiteral
 from rdflib import Dataset
 
-from sousei_kg.dataset.graph_naming import PREFIXES
-from sousei_kg.store.directory import QueryResult, ReadableStore, all_quads, union_triples
+from sousei_kg.namespaces import PREFIXES
+from sousei_kg.store.canonical import all_quads, union_triples
+from sousei_kg.store.readable import QueryResult, ReadableStore
 
 ExportFormat = Literal["ttl", "nt", "nq", "trig", "jsonld"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)

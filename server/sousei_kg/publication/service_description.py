@@ -23,7 +23,7 @@ from sousei_kg.http.negotiation import (
     XML_RESULTS,
     Format,
 )
-from sousei_kg.store.directory import DEFAULT_GRAPH_KEY
+from sousei_kg.store.canonical import DEFAULT_GRAPH_KEY
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

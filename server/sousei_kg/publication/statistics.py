@@ -14,9 +14,10 @@ from typing import Generic, TypeVar
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple, serialize
 
-from sousei_kg.dataset.graph_naming import ID, PREFIXES, VOCAB
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
-from sousei_kg.store.directory import DEFAULT_GRAPH_KEY, run_query, union_triples
+from sousei_kg.namespaces import ID, PREFIXES, VOCAB
+from sousei_kg.store.canonical import DEFAULT_GRAPH_KEY, union_triples
+from sousei_kg.store.query import run_query
 
 # Canonical IRIs of what the descriptions describe (under id/, like every resource we mint).
 DATASET = ID + "dataset/sousei-kg"

@@ -15,10 +15,11 @@ from pathlib import Path
 import httpx
 from pyoxigraph import RdfFormat, Store, parse, serialize
 
-from sousei_kg.dataset.graph_naming import dataset_graphs
+from sousei_kg.dataset.graph_naming import dataset_graphs, load_shipped
 from sousei_kg.dataset.validation import validate_store
 from sousei_kg.errors import SouseiError
-from sousei_kg.store.directory import graph_triples, load_shipped, version_hash
+from sousei_kg.store.canonical import version_hash
+from sousei_kg.store.graph_edits import graph_triples
 
 TURTLE = "text/turtle"
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 
 from pyoxigraph import (
+    BlankNode,
     DefaultGraph,
     NamedNode,
     Quad,
@@ -109,8 +110,8 @@ class RemoteStore:
         *,
         base_iri: str | None = None,
         use_default_graph_as_union: bool = False,
-        default_graph: Sequence[NamedNode | DefaultGraph] | None = None,
-        named_graphs: Sequence[NamedNode] | None = None,
+        default_graph: Sequence[NamedNode | BlankNode | DefaultGraph] | None = None,
+        named_graphs: Sequence[NamedNode | BlankNode] | None = None,
         substitutions: Mapping[Variable, Bindable] | None = None,
     ) -> RemoteResult:
         """Evaluate a query on the engine, over the dataset pyoxigraph's ``Store.query`` would
@@ -128,7 +129,7 @@ class RemoteStore:
         form = query_form(query)
         if default_graph is not None or named_graphs is not None:
             default = tuple(g.value for g in default_graph or () if isinstance(g, NamedNode))
-            named = tuple(g.value for g in named_graphs or ())
+            named = tuple(g.value for g in named_graphs or () if isinstance(g, NamedNode))
         elif use_default_graph_as_union:
             default = named = self.graphs
         else:

@@ -14,18 +14,16 @@ import math
 import urllib.error
 from dataclasses import dataclass
 from http.client import HTTPResponse
-from typing import Literal
 
 from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from sousei_kg import __version__
+from sousei_kg.config import Engine
 from sousei_kg.errors import SouseiError
 
 LOG = logging.getLogger("sousei_kg.remote")
 
-Engine = Literal["generic", "oxigraph", "virtuoso", "fuseki"]
-ENGINES: tuple[Engine, ...] = ("generic", "oxigraph", "virtuoso", "fuseki")
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"

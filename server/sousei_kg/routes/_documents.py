@@ -11,8 +11,6 @@ from fastapi.responses import PlainTextResponse, Response
 from markupsafe import Markup
 from pyoxigraph import Triple
 
-from sousei_kg.config import CANONICAL_BASE
-from sousei_kg.dataset.graph_naming import ID
 from sousei_kg.http.negotiation import (
     HTML,
     JSON_LD,
@@ -24,6 +22,7 @@ from sousei_kg.http.negotiation import (
 )
 from sousei_kg.linked_data.describe import Labels, pick_label
 from sousei_kg.linked_data.vocabulary import curie
+from sousei_kg.namespaces import CANONICAL_BASE, ID
 from sousei_kg.sparql.graph_serialization import serialize_graph
 from sousei_kg.web.html import LinkRewriter, render
 

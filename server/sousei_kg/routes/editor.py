@@ -14,10 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 
-from sousei_kg.config import CANONICAL_BASE
-from sousei_kg.dataset.graph_naming import ID, PREFIXES
 from sousei_kg.http.deps import public_base
 from sousei_kg.named_queries.catalogue import catalog_for
+from sousei_kg.namespaces import CANONICAL_BASE, ID, PREFIXES
 from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["pages"])

@@ -12,11 +12,11 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Store
 
-from sousei_kg.config import CANONICAL_BASE
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.negotiation import GRAPH_FORMATS, NotAcceptableError, choose
+from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.routes._writes import (
     body_or_error,
     commit_or_error,
@@ -29,15 +29,14 @@ from sousei_kg.routes._writes import (
 from sousei_kg.sparql.graph_payload import PayloadError, parse_payload
 from sousei_kg.sparql.graph_serialization import serialize_graph
 from sousei_kg.sparql.query_protocol import _media_type as media_type
-from sousei_kg.store.directory import (
-    ReadableStore,
-    Store,
+from sousei_kg.store.graph_edits import (
     drop_graph,
     graph_triples,
     has_named_graph,
     merge_graph,
     replace_graph,
 )
+from sousei_kg.store.readable import ReadableStore
 from sousei_kg.writes.writer import READ_ONLY_GRAPHS, WriteRequest
 
 router = APIRouter(tags=["graph store"])

@@ -47,7 +47,7 @@ from sousei_kg.named_queries.catalogue import (
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
 from sousei_kg.sparql.graph_serialization import serialize_graph
-from sousei_kg.store.directory import Term
+from sousei_kg.store.readable import Term
 from sousei_kg.web.html import LinkRewriter, page_language, render
 
 TAG = "named queries"

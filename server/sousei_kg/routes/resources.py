@@ -9,12 +9,12 @@ each. The RDF keeps canonical IRIs; only HTML links point at this server.
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sousei_kg.dataset.graph_naming import ID
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.negotiation import HTML, choose
 from sousei_kg.linked_data.describe import describe, exists, resource_view, vocabulary_labels
 from sousei_kg.linked_data.logic_model import chain, is_chain_member
+from sousei_kg.namespaces import ID
 from sousei_kg.publication.statistics import describing_path
 from sousei_kg.routes._documents import (
     DOCUMENT_FORMATS,

@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pyoxigraph import NamedNode, QueryTriples, Triple
 from starlette.concurrency import run_in_threadpool
 
-from sousei_kg.config import CANONICAL_BASE, Settings
+from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
@@ -28,6 +28,7 @@ from sousei_kg.http.negotiation import (
     prefers_html,
 )
 from sousei_kg.http.query_answers import run_limited
+from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.publication.service_description import service_description
 from sousei_kg.sparql import guard as sparql_guard
 from sousei_kg.sparql.graph_serialization import serialize_graph
@@ -39,7 +40,7 @@ from sousei_kg.sparql.query_protocol import (
     choose_format,
     parse_request,
 )
-from sousei_kg.store.directory import union_triples
+from sousei_kg.store.canonical import union_triples
 
 router = APIRouter(tags=["sparql"])
 

@@ -7,9 +7,10 @@ GET here (405).
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pyoxigraph import Store
 
-from sousei_kg.config import CANONICAL_BASE
 from sousei_kg.http.deps import SettingsDep, public_base
+from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.routes._writes import (
     body_or_error,
     commit_or_error,
@@ -22,7 +23,7 @@ from sousei_kg.routes._writes import (
 from sousei_kg.sparql import guard as sparql_guard
 from sousei_kg.sparql.query_protocol import ProtocolError
 from sousei_kg.sparql.update_protocol import parse_update_request, with_using
-from sousei_kg.store.directory import Store, run_update
+from sousei_kg.store.query import run_update
 from sousei_kg.writes.writer import WriteRequest
 
 router = APIRouter(tags=["update"])

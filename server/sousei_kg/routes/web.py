@@ -22,7 +22,7 @@ from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.publication.dumps import DUMP_FILES
 from sousei_kg.publication.statistics import statistics
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
-from sousei_kg.store.directory import run_query
+from sousei_kg.store.query import run_query
 from sousei_kg.web.diagram import Diagram, build
 from sousei_kg.web.html import LinkRewriter, environment, page_language, render
 from sousei_kg.web.page_data import counts, dataset_json_ld, json_ld

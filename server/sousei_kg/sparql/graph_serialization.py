@@ -13,7 +13,6 @@ from pyoxigraph import (
     serialize,
 )
 
-from sousei_kg.dataset.graph_naming import PREFIXES
 from sousei_kg.http.negotiation import (
     JSON_LD,
     N_QUADS,
@@ -23,6 +22,7 @@ from sousei_kg.http.negotiation import (
     TURTLE,
     Format,
 )
+from sousei_kg.namespaces import PREFIXES
 
 
 class SupportsWrite(Protocol):

@@ -13,23 +13,23 @@ import fcntl
 import shutil
 from pathlib import Path
 
+from pyoxigraph import Store
+
 from sousei_kg.errors import StoreExistsError, StoreNotFoundError
+from sousei_kg.store.canonical import graph_counts, version_hash
 from sousei_kg.store.directory import (
+    AUDIT_FILE,
     JOURNAL_DIR,
     MANIFEST_FILE,
     OXIGRAPH_DIR,
+    SNAPSHOTS_DIR,
     WRITER_LOCK,
     Manifest,
-    Store,
-    graph_counts,
     open_snapshot,
     open_store,
     read_manifest,
-    version_hash,
     write_manifest,
 )
-from sousei_kg.store.snapshots import SNAPSHOTS_DIR
-from sousei_kg.writes.audit import AUDIT_FILE
 
 
 def _written_by_server(directory: Path) -> bool:

@@ -14,9 +14,10 @@ import shutil
 import time
 from pathlib import Path
 
-from sousei_kg.store.directory import Store
+from pyoxigraph import Store
 
-SNAPSHOTS_DIR = "snapshots"
+from sousei_kg.store.directory import SNAPSHOTS_DIR
+
 _COUNTER = itertools.count()
 
 

@@ -14,7 +14,8 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from sousei_kg.linked_data.describe import solutions_of
 from sousei_kg.linked_data.logic_model import LEVELS
-from sousei_kg.store.directory import ReadableStore, run_query
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import ReadableStore
 
 _PREFIXES = """\
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from sousei_kg.config import CANONICAL_BASE
+from sousei_kg.namespaces import CANONICAL_BASE
 
 LANGUAGES = ("ja", "en")
 TEMPLATES = Path(__file__).parent / "templates"

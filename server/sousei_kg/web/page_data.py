@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
 
-from sousei_kg.dataset.graph_naming import ID
 from sousei_kg.linked_data.describe import solutions_of
-from sousei_kg.store.directory import ReadableStore, run_query
+from sousei_kg.namespaces import ID
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import ReadableStore
 
 _PREFIXES = """\
 PREFIX org: <http://www.w3.org/ns/org#>

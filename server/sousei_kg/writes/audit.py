@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-AUDIT_FILE = "audit.jsonl"
+from sousei_kg.store.durable import append_durably, fsync_dir
 
 
 class AuditLog:
@@ -41,7 +41,7 @@ class AuditLog:
         """Cut off a torn last line: it was never acknowledged, and nothing followed it."""
         if not self.path.exists():
             self.path.touch()
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
             return
         data = self.path.read_bytes()
         keep = len(data)
@@ -65,10 +65,7 @@ class AuditLog:
     def append(self, record: dict[str, Any]) -> None:
         """Append one record and flush it to disk before returning."""
         line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        with self.path.open("ab") as handle:
-            handle.write(line.encode("utf-8") + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_durably(self.path, line.encode("utf-8") + b"\n")
         self._events.add((int(record["seq"]), str(record["event"])))
         self.next_seq = max(self.next_seq, int(record["seq"]) + 1)
 
@@ -87,12 +84,3 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
                 return
             if isinstance(record, dict):
                 yield record
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Flush a folder's entries (a new or renamed file) to disk."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

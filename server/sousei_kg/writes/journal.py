@@ -12,11 +12,12 @@ names exactly the blank nodes of the store.
 """
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+
+from sousei_kg.store.durable import atomic_write_bytes
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,7 @@ def save(directory: Path, seq: int, change: Change) -> Path:
         "graphs_added": sorted(g.value for g in change.graphs_added),
     }
     path = directory / f"{seq:012d}.json"
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(document, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
-    _fsync_dir(directory)
+    atomic_write_bytes(path, json.dumps(document).encode("utf-8"))
     return path
 
 
@@ -103,11 +98,3 @@ def discard(directory: Path, seq: int) -> None:
     # Not flushed: a change file that reappears after a crash is recognised as committed (or never
     # started) by the audit log, and discarded again.
     (directory / f"{seq:012d}.json").unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

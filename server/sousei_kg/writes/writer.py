@@ -25,29 +25,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Store
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings
-from sousei_kg.dataset.graph_naming import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.dataset.validation import ValidationOutcome, validate_store
 from sousei_kg.errors import SouseiError, StoreNotFoundError
+from sousei_kg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from sousei_kg.store import snapshots
+from sousei_kg.store.canonical import graph_counts, version_hash
 from sousei_kg.store.directory import (
+    AUDIT_FILE,
     JOURNAL_DIR,
     WRITER_LOCK,
     Manifest,
-    Store,
-    copy_store,
-    graph_counts,
     open_snapshot,
     open_writable,
-    version_hash,
     write_manifest,
 )
+from sousei_kg.store.graph_edits import copy_store
 from sousei_kg.writes import journal
-from sousei_kg.writes.audit import AUDIT_FILE, AuditLog
+from sousei_kg.writes.audit import AuditLog
 from sousei_kg.writes.journal import Change
 
 READ_ONLY_GRAPHS = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH})
