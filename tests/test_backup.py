@@ -5,7 +5,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pyoxigraph import RdfFormat
 
-from sousei_kg.cli.group import cli
+from sousei_kg.cli.main import cli
 from sousei_kg.publication.export import export_store
 from sousei_kg.store.canonical import version_hash
 from sousei_kg.store.directory import AUDIT_FILE, open_store, read_manifest

@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
-from sousei_kg.cli.group import cli, parse_param
+from sousei_kg.cli.data_commands import parse_param
+from sousei_kg.cli.main import cli
 from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.errors import QueryParameterError
 from sousei_kg.store.canonical import quad_count, version_hash

@@ -14,17 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
 
-from sousei_kg.http.negotiation import (
-    ALL_FORMATS,
-    DATASET_FORMATS,
-    GRAPH_FORMATS,
-    RESULT_FORMATS,
-    NotAcceptableError,
-    choose,
-    prefers_html,
-)
+from sousei_kg.http.negotiation import NotAcceptableError, choose, choose_format, prefers_html
 from sousei_kg.named_queries.catalogue import ParameterError, QueryParam
 from sousei_kg.sparql import guard as sparql_guard
+from sousei_kg.sparql.formats import ALL_FORMATS, DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from sousei_kg.sparql.lexer import (
     CACHED_TEXT_CHARS,
     MAX_NESTING,
@@ -32,7 +25,7 @@ from sousei_kg.sparql.lexer import (
     _remembered_words,
     words,
 )
-from sousei_kg.sparql.query_protocol import ProtocolError, choose_format, parse_request
+from sousei_kg.sparql.query_protocol import ProtocolError, parse_request
 from sousei_kg.web.html import LANGUAGES, page_language
 
 FUZZ = settings(

@@ -2,7 +2,8 @@
 
 import pytest
 
-from sousei_kg.http.negotiation import (
+from sousei_kg.http.negotiation import NotAcceptableError, choose, prefers_html
+from sousei_kg.sparql.formats import (
     CSV,
     DATASET_FORMATS,
     GRAPH_FORMATS,
@@ -16,10 +17,7 @@ from sousei_kg.http.negotiation import (
     TURTLE,
     XML_RESULTS,
     Format,
-    NotAcceptableError,
     by_key,
-    choose,
-    prefers_html,
 )
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

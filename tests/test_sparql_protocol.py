@@ -7,7 +7,9 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Store
 
 from sousei_kg.errors import QuerySyntaxError
-from sousei_kg.http.negotiation import (
+from sousei_kg.http.negotiation import NotAcceptableError, choose_format
+from sousei_kg.publication.service_description import FORMAT_IRIS, SD, VOID, service_description
+from sousei_kg.sparql.formats import (
     GRAPH_FORMATS,
     JSON_LD,
     JSON_RESULTS,
@@ -17,14 +19,11 @@ from sousei_kg.http.negotiation import (
     TSV,
     TURTLE,
     XML_RESULTS,
-    NotAcceptableError,
 )
-from sousei_kg.publication.service_description import FORMAT_IRIS, SD, VOID, service_description
 from sousei_kg.sparql.query_protocol import (
     UPDATES_REFUSED,
     ProtocolError,
     ProtocolRequest,
-    choose_format,
     has_dataset_clause,
     parse_request,
 )

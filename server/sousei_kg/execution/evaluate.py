@@ -31,7 +31,7 @@ from sousei_kg.execution.jobs import (
     TermSpec,
 )
 from sousei_kg.execution.writers import SOLUTION_WRITERS
-from sousei_kg.http.negotiation import by_key
+from sousei_kg.sparql.formats import by_key
 from sousei_kg.sparql.graph_serialization import serialize_graph, write_graph
 from sousei_kg.store.large_stack import run_on_large_stack
 from sousei_kg.store.query import run_protocol_query

@@ -6,54 +6,11 @@ ranking of media ranges is python-mimeparse's (RFC 9110 semantics); this module 
 formats onto it.
 """
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import mimeparse
 
-
-@dataclass(frozen=True)
-class Format:
-    """A response format.
-
-    Attributes:
-        key: the short name accepted by ``format=`` and used as a file extension key (``ttl``).
-        media_type: the IANA media type sent as ``Content-Type`` (without parameters).
-        extension: the file extension of documents in this format (``.ttl``).
-        aliases: other media types that select this format (``application/json`` for JSON results).
-    """
-
-    key: str
-    media_type: str
-    extension: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def content_type(self) -> str:
-        """The ``Content-Type`` header value, with a UTF-8 charset for textual formats."""
-        return f"{self.media_type}; charset=utf-8"
-
-
-JSON_RESULTS = Format("json", "application/sparql-results+json", ".srj", ("application/json",))
-XML_RESULTS = Format("xml", "application/sparql-results+xml", ".srx", ("application/xml",))
-CSV = Format("csv", "text/csv", ".csv")
-TSV = Format("tsv", "text/tab-separated-values", ".tsv")
-TURTLE = Format("ttl", "text/turtle", ".ttl", ("application/x-turtle",))
-N_TRIPLES = Format("nt", "application/n-triples", ".nt", ("text/plain",))
-RDF_XML = Format("rdfxml", "application/rdf+xml", ".rdf", ("application/xml",))
-JSON_LD = Format("jsonld", "application/ld+json", ".jsonld", ("application/json",))
-N_QUADS = Format("nq", "application/n-quads", ".nq")
-TRIG = Format("trig", "application/trig", ".trig")
-HTML = Format("html", "text/html", ".html", ("application/xhtml+xml",))
-
-#: SELECT and ASK results, the default first.
-RESULT_FORMATS: tuple[Format, ...] = (JSON_RESULTS, XML_RESULTS, CSV, TSV)
-#: Graphs (CONSTRUCT, DESCRIBE, documents), the default first.
-GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, N_TRIPLES, RDF_XML, JSON_LD)
-#: Datasets with named graphs (dumps).
-DATASET_FORMATS: tuple[Format, ...] = (N_QUADS, TRIG)
-
-ALL_FORMATS: tuple[Format, ...] = (*RESULT_FORMATS, *GRAPH_FORMATS, *DATASET_FORMATS, HTML)
+from sousei_kg.sparql.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, TURTLE, Format
 
 
 class NotAcceptableError(ValueError):
@@ -64,14 +21,6 @@ class NotAcceptableError(ValueError):
         self.offered = offered
         names = ", ".join(f"{f.media_type} (format={f.key})" for f in offered)
         super().__init__(f"cannot produce {requested!r}; this resource is available as: {names}")
-
-
-def by_key(key: str) -> Format | None:
-    """Return the format with this short name (``ttl``) or extension (``.ttl``), if any."""
-    for fmt in ALL_FORMATS:
-        if key in (fmt.key, fmt.extension):
-            return fmt
-    return None
 
 
 def choose(
@@ -142,3 +91,47 @@ def prefers_html(accept: str | None) -> bool:
     except (mimeparse.MimeTypeParseException, ValueError, IndexError):
         return False
     return best == HTML.media_type and "html" in accept
+
+
+# Names clients send in format= / output= that are not our short keys. SPARQLWrapper sends
+# "turtle", "n3", "rdf+xml" and "json-ld"; Fuseki and Virtuoso accept the same.
+_FORMAT_SYNONYMS = {
+    "turtle": "ttl",
+    "n3": "ttl",  # Turtle is a subset of N3: a Turtle document is a valid answer.
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "rdf+xml": "rdfxml",
+    "rdf": "rdfxml",
+    "json-ld": "jsonld",
+    "srj": "json",
+    "srx": "xml",
+}
+# For CONSTRUCT/DESCRIBE, "xml" and "json" mean the RDF syntaxes (as in Fuseki and SPARQLWrapper).
+_GRAPH_SYNONYMS = {"xml": "rdfxml", "json": "jsonld"}
+
+
+def choose_format(
+    offered: tuple[Format, ...], accept: str | None, formats: tuple[str, ...]
+) -> Format:
+    """Choose the response format from ``format=``/``output=`` values, else from ``Accept``.
+
+    Each value may be a short name (``ttl``), a client's synonym (``turtle``, ``json-ld``), a
+    media type, or a comma-separated list of these (SPARQLWrapper sends all of these). The first
+    item that names an offered format wins; empty values are ignored.
+
+    Raises:
+        NotAcceptableError: if the values name no offered format, or nothing matches ``Accept``.
+    """
+    items = [i.split(";")[0].strip().lower() for v in formats for i in v.split(",")]
+    items = [i for i in items if i]
+    if not items:
+        return choose(offered, accept)
+    for item in items:
+        name = _FORMAT_SYNONYMS.get(item, item)
+        if TURTLE in offered:
+            name = _GRAPH_SYNONYMS.get(name, name)
+        try:
+            return choose(offered, None, name)
+        except NotAcceptableError:
+            continue
+    raise NotAcceptableError(", ".join(formats), offered)

@@ -29,7 +29,7 @@ from sousei_kg.execution.pool import (
 )
 from sousei_kg.execution.result_cache import CacheKey, ResultCache
 from sousei_kg.execution.runner import QueryRunner
-from sousei_kg.http.negotiation import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
+from sousei_kg.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
 
 GRAPH_OFFER = (*GRAPH_FORMATS, *DATASET_FORMATS)
 LOG = logging.getLogger("sousei_kg.http.query_answers")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from sousei_kg.http.negotiation import (
+from sousei_kg.sparql.formats import (
     CSV,
     JSON_LD,
     JSON_RESULTS,

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pyoxigraph import NamedNode, Store
 
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.http.negotiation import GRAPH_FORMATS, NotAcceptableError, choose
+from sousei_kg.http.negotiation import NotAcceptableError, choose
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.routes._writes import (
     body_or_error,
@@ -26,6 +26,7 @@ from sousei_kg.routes._writes import (
     writer_of,
     writes_off,
 )
+from sousei_kg.sparql.formats import GRAPH_FORMATS
 from sousei_kg.sparql.graph_payload import PayloadError, parse_payload
 from sousei_kg.sparql.graph_serialization import serialize_graph
 from sousei_kg.sparql.query_protocol import _media_type as media_type

@@ -26,16 +26,7 @@ from sousei_kg.execution.evaluate import term_to_spec
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.http.negotiation import (
-    GRAPH_FORMATS,
-    HTML,
-    JSON_LD,
-    JSON_RESULTS,
-    RESULT_FORMATS,
-    Format,
-    choose,
-    prefers_html,
-)
+from sousei_kg.http.negotiation import choose, prefers_html
 from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
 from sousei_kg.named_queries.catalogue import (
     RESERVED_PARAMS,
@@ -46,6 +37,14 @@ from sousei_kg.named_queries.catalogue import (
 )
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
+from sousei_kg.sparql.formats import (
+    GRAPH_FORMATS,
+    HTML,
+    JSON_LD,
+    JSON_RESULTS,
+    RESULT_FORMATS,
+    Format,
+)
 from sousei_kg.sparql.graph_serialization import serialize_graph
 from sousei_kg.store.readable import Term
 from sousei_kg.web.html import LinkRewriter, page_language, render

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.http.negotiation import HTML, choose
+from sousei_kg.http.negotiation import choose
 from sousei_kg.linked_data.describe import describe, exists, resource_view, vocabulary_labels
 from sousei_kg.linked_data.logic_model import chain, is_chain_member
 from sousei_kg.namespaces import ID
@@ -28,6 +28,7 @@ from sousei_kg.routes._documents import (
     rdf_response,
     split_extension,
 )
+from sousei_kg.sparql.formats import HTML
 from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["linked data"])

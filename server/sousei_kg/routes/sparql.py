@@ -19,25 +19,18 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
-from sousei_kg.http.negotiation import (
-    DATASET_FORMATS,
-    GRAPH_FORMATS,
-    RESULT_FORMATS,
-    Format,
-    NotAcceptableError,
-    prefers_html,
-)
+from sousei_kg.http.negotiation import NotAcceptableError, choose_format, prefers_html
 from sousei_kg.http.query_answers import run_limited
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.publication.service_description import service_description
 from sousei_kg.sparql import guard as sparql_guard
+from sousei_kg.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format
 from sousei_kg.sparql.graph_serialization import serialize_graph
 from sousei_kg.sparql.query_protocol import (
     FORM,
     SPARQL_QUERY,
     ProtocolError,
     ProtocolRequest,
-    choose_format,
     parse_request,
 )
 from sousei_kg.store.canonical import union_triples

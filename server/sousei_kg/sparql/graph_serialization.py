@@ -13,16 +13,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from sousei_kg.http.negotiation import (
-    JSON_LD,
-    N_QUADS,
-    N_TRIPLES,
-    RDF_XML,
-    TRIG,
-    TURTLE,
-    Format,
-)
 from sousei_kg.namespaces import PREFIXES
+from sousei_kg.sparql.formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format
 
 
 class SupportsWrite(Protocol):

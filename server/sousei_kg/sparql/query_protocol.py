@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl
 import mimeparse
 from pyoxigraph import NamedNode
 
-from sousei_kg.http.negotiation import TURTLE, Format, NotAcceptableError, choose
 from sousei_kg.sparql.lexer import LexerError, words
 
 FORM = "application/x-www-form-urlencoded"
@@ -20,22 +19,6 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 UPDATES_REFUSED = "updates are not accepted at /sparql"
 _UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
-
-# Names clients send in format= / output= that are not our short keys. SPARQLWrapper sends
-# "turtle", "n3", "rdf+xml" and "json-ld"; Fuseki and Virtuoso accept the same.
-_FORMAT_SYNONYMS = {
-    "turtle": "ttl",
-    "n3": "ttl",  # Turtle is a subset of N3: a Turtle document is a valid answer.
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "rdf+xml": "rdfxml",
-    "rdf": "rdfxml",
-    "json-ld": "jsonld",
-    "srj": "json",
-    "srx": "xml",
-}
-# For CONSTRUCT/DESCRIBE, "xml" and "json" mean the RDF syntaxes (as in Fuseki and SPARQLWrapper).
-_GRAPH_SYNONYMS = {"xml": "rdfxml", "json": "jsonld"}
 
 
 class ProtocolError(Exception):
@@ -143,33 +126,6 @@ def parse_request(
         named_graphs=_iris(params, "named-graph-uri"),
         formats=(*params.get("format", ()), *params.get("output", ())),
     )
-
-
-def choose_format(
-    offered: tuple[Format, ...], accept: str | None, formats: tuple[str, ...]
-) -> Format:
-    """Choose the response format from ``format=``/``output=`` values, else from ``Accept``.
-
-    Each value may be a short name (``ttl``), a client's synonym (``turtle``, ``json-ld``), a
-    media type, or a comma-separated list of these (SPARQLWrapper sends all of these). The first
-    item that names an offered format wins; empty values are ignored.
-
-    Raises:
-        NotAcceptableError: if the values name no offered format, or nothing matches ``Accept``.
-    """
-    items = [i.split(";")[0].strip().lower() for v in formats for i in v.split(",")]
-    items = [i for i in items if i]
-    if not items:
-        return choose(offered, accept)
-    for item in items:
-        name = _FORMAT_SYNONYMS.get(item, item)
-        if TURTLE in offered:
-            name = _GRAPH_SYNONYMS.get(name, name)
-        try:
-            return choose(offered, None, name)
-        except NotAcceptableError:
-            continue
-    raise NotAcceptableError(", ".join(formats), offered)
 
 
 def has_dataset_clause(query: str) -> bool:

@@ -1,0 +1,154 @@
+"""``sousei-kg serve``: the settings from flags and environment, then uvicorn."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from sousei_kg import __version__
+from sousei_kg.cli.group import UserError, resources_option
+from sousei_kg.config import ENGINES
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1; env SOUSEI_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default 8000; env SOUSEI_PORT).")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Serve a store made by `sousei-kg build` (default: the shipped files, in memory).",
+)
+@click.option(
+    "--public-base-url",
+    default=None,
+    help="Base URL users reach the server at; HTML links to w3id.org IRIs point there.",
+)
+@click.option("--workers", type=int, default=None, help="Server processes (default 1).")
+@click.option("--query-workers", type=int, default=None, help="Query processes per server.")
+@click.option("--query-timeout", type=float, default=None, help="Query time limit, seconds (30).")
+@click.option(
+    "--result-cap",
+    type=int,
+    default=None,
+    help="Rows or triples per answer (10000); 0: no cap, answers streamed.",
+)
+@click.option(
+    "--rate-limit/--no-rate-limit", default=None, help="Per-client rate limiting (default on)."
+)
+@click.option("--trusted-proxy", multiple=True, help="A proxy whose X-Forwarded-For is trusted.")
+@click.option("--write-token", multiple=True, help="A bearer token that may write (repeatable).")
+@click.option("--read-token", multiple=True, help="A bearer token that may read /store.")
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for state the server processes share (rate-limit budget).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["embedded", "remote"]),
+    default=None,
+    help="Read the embedded store (default) or a remote SPARQL engine (docs/deployment.md).",
+)
+@click.option("--query-endpoint", default=None, help="The remote engine's SPARQL query URL.")
+@click.option("--update-endpoint", default=None, help="The remote engine's update URL (unused).")
+@click.option("--gsp-endpoint", default=None, help="The remote engine's Graph Store URL.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="The remote engine, for its own per-query time limit (virtuoso, fuseki).",
+)
+@click.option(
+    "--extra-graph",
+    multiple=True,
+    help="A named graph of the remote engine to serve besides the shipped ones (repeatable).",
+)
+@click.option(
+    "--dataset-version",
+    default=None,
+    help="The hash `sousei-kg load` printed: skips hashing a large remote dataset at start-up.",
+)
+@resources_option
+def serve(
+    store_dir: Path | None,
+    resources: Path | None,
+    trusted_proxy: tuple[str, ...],
+    write_token: tuple[str, ...],
+    read_token: tuple[str, ...],
+    extra_graph: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Serve the SPARQL endpoint, linked-data pages and named queries.
+
+    Every option also reads its ``SOUSEI_*`` environment variable (``SOUSEI_QUERY_TIMEOUT``…);
+    options win. See docs/security.md for the limits and their defaults.
+    """
+    import tempfile
+
+    import uvicorn  # imported here: the other commands do not need a web server
+
+    from sousei_kg.config import Settings
+
+    overrides: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    if store_dir is not None:
+        overrides["store"] = store_dir
+    if resources is not None:
+        overrides["resources"] = resources
+    for name, values in (
+        ("trusted_proxies", trusted_proxy),
+        ("write_tokens", write_token),
+        ("read_tokens", read_token),
+        ("extra_graphs", extra_graph),
+    ):
+        if values:
+            overrides[name] = list(values)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        messages = (e["msg"].removeprefix("Value error, ") for e in error.errors())
+        raise UserError("; ".join(messages)) from error
+    # Worker processes build their settings from the environment: hand the options over there.
+    for name, value in overrides.items():
+        text = ",".join(value) if isinstance(value, list) else str(value)
+        os.environ["SOUSEI_" + name.upper()] = text
+    with tempfile.TemporaryDirectory(prefix="sousei-kg-state-") as scratch:
+        if settings.state_dir is None:
+            # All processes of this server share the rate-limit budget through one file.
+            os.environ["SOUSEI_STATE_DIR"] = scratch
+        source = f"the store in {settings.store}" if settings.store else "the shipped data"
+        if settings.backend == "remote":
+            source = f"the SPARQL engine at {settings.query_endpoint}"
+        click.echo(
+            f"sousei-kg {__version__}: serving {source} at "
+            f"http://{settings.host}:{settings.port}/ ({settings.workers} process(es); "
+            "Ctrl+C stops)",
+            err=True,
+        )
+        uvicorn.run(
+            "sousei_kg.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            # httptools with TCP_NODELAY on each connection (without it `--workers N`, a socket
+            # uvicorn binds itself, stalls every keep-alive answer ~40 ms on Nagle + delayed ACK)
+            # and the request head bounded as h11 bounds it (see sousei_kg.http.protocol).
+            http="sousei_kg.http.protocol:BoundedHttpToolsProtocol",
+            # Not "auto": that picks uvloop whenever it is installed, and the query pool is
+            # asyncio-only (docs/performance.md).
+            loop="asyncio",
+            log_level="warning",
+            # X-Forwarded-For/-Proto count only from the configured proxies (uvicorn's default
+            # trusts 127.0.0.1, which would let any local client pick its rate-limit identity).
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or None,
+            # The bound on a request line plus headers (431 past it, before the app runs; the
+            # name is uvicorn's, the protocol above applies it): leave room for the longest
+            # target we accept, so that one gets a 414 that says why.
+            h11_max_incomplete_event_size=settings.max_url_bytes + 16 * 1024,
+        )
