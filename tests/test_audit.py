@@ -52,7 +52,7 @@ def test_a_refused_write_leaves_no_record(tmp_path: Path) -> None:
             writer.write(request(insert_measure("unlabelled", label=False)))
     finally:
         writer.close()
-    assert refused.value.status == 409
+    assert refused.value.reason == "invalid-data"
     assert list(read_records(store / AUDIT_FILE)) == []
 
 

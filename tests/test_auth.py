@@ -147,7 +147,7 @@ def test_tokens_are_matched_exactly() -> None:
     for header in ("Bearer ab", "Bearer abcd", "Bearer ABC", "abc", ""):
         with pytest.raises(AuthError) as raised:
             authenticate(header, b"", settings)
-        assert raised.value.status == 401
+        assert raised.value.failure == "unauthenticated"
 
 
 @pytest.mark.usefixtures("client")

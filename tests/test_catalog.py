@@ -8,15 +8,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store, Variable
 
 from sousei_kg.dataset.resources import resource_dir
-from sousei_kg.named_queries.catalogue import (
-    XSD,
-    CatalogError,
-    ParameterError,
-    QueryParam,
-    load_catalog,
-    load_query,
-    parse_header,
-)
+from sousei_kg.named_queries.catalogue import CatalogError, load_catalog, load_query, parse_header
+from sousei_kg.named_queries.parameters import XSD, ParameterError, QueryParam
 
 QUERIES = sorted(resource_dir("queries").glob("*.rq"))
 KPI = "https://w3id.org/sousei-kg/id/indicator/goal-2-kpi"

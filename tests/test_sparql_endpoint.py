@@ -235,7 +235,7 @@ def test_syntax_error_is_400_with_line_and_column(client: TestClient) -> None:
     response = ask(client, "direct", "SELECT *\nWHERE { ?s ?p }")
     assert response.status_code == 400
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
-    assert response.text.startswith("SPARQL syntax error at line 2, column 16: ")
+    assert response.text.startswith("400 Bad Request: SPARQL syntax error at line 2, column 16: ")
     assert "Traceback" not in response.text
     assert response.headers["vary"].startswith("Accept")
 
@@ -267,7 +267,10 @@ def test_duplicate_query_is_400(client: TestClient) -> None:
 
 def test_update_is_400(client: TestClient) -> None:
     response = client.post("/sparql", data={"update": "CLEAR ALL"})
-    assert (response.status_code, response.text.strip()) == (400, UPDATES_REFUSED)
+    assert (response.status_code, response.text.strip()) == (
+        400,
+        f"400 Bad Request: {UPDATES_REFUSED}",
+    )
     query_update = ask(
         client, "GET", "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"
     )

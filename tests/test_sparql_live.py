@@ -185,7 +185,7 @@ def test_httpx_406_and_400_over_the_wire(endpoint: str) -> None:
     assert refused.headers["vary"].startswith("Accept")
     broken = httpx.post(endpoint, data={"query": "SELECT * WHERE {"}, timeout=10)
     assert broken.status_code == 400
-    assert broken.text.startswith("SPARQL syntax error at line 1, column ")
+    assert broken.text.startswith("400 Bad Request: SPARQL syntax error at line 1, column ")
 
 
 def test_httpx_gzip_head_and_service_description(endpoint: str) -> None:

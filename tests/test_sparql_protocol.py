@@ -91,17 +91,17 @@ def test_direct_post_reads_the_body_as_the_query() -> None:
 
 def test_duplicate_query_is_400() -> None:
     error = error_of("GET", None, b"query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D")
-    assert error.status == 400
+    assert error.rule == "malformed"
     assert "2 query parameters" in error.message
 
 
 def test_query_in_url_and_form_body_is_400() -> None:
-    assert error_of("POST", FORM, b"query=ASK+%7B%7D", b"query=ASK+%7B%7D").status == 400
+    assert error_of("POST", FORM, b"query=ASK+%7B%7D", b"query=ASK+%7B%7D").rule == "malformed"
 
 
 def test_query_in_url_and_direct_body_is_400() -> None:
     error = error_of("POST", DIRECT, b"query=ASK+%7B%7D", b"ASK {}")
-    assert error.status == 400
+    assert error.rule == "malformed"
     assert "body" in error.message
 
 
@@ -122,7 +122,7 @@ def test_updates_are_refused_with_400(
     method: str, content_type: str | None, query_string: bytes, body: bytes
 ) -> None:
     error = error_of(method, content_type, query_string, body)
-    assert (error.status, error.message) == (400, UPDATES_REFUSED)
+    assert (error.rule, error.message) == ("malformed", UPDATES_REFUSED)
 
 
 @pytest.mark.parametrize(
@@ -133,26 +133,26 @@ def test_post_with_another_content_type_is_415_naming_it(
     content_type: str | None, named: str
 ) -> None:
     error = error_of("POST", content_type, b"", b"ASK {}")
-    assert error.status == 415
+    assert error.rule == "media-type"
     assert named in error.message
     assert DIRECT in error.message and FORM in error.message
 
 
 def test_non_utf8_charset_is_400() -> None:
     error = error_of("POST", "application/sparql-query; charset=UTF-16", b"", b"ASK {}")
-    assert error.status == 400
+    assert error.rule == "malformed"
     assert "UTF-16" in error.message
 
 
 def test_non_utf8_body_is_400() -> None:
     error = error_of("POST", DIRECT, b"", "ASK {}".encode("utf-16"))
-    assert error.status == 400
+    assert error.rule == "malformed"
     assert "not valid UTF-8" in error.message
 
 
 def test_non_utf8_percent_escape_is_400() -> None:
     error = error_of("GET", None, b"query=ASK%20%7B%FF%7D")
-    assert error.status == 400
+    assert error.rule == "malformed"
     assert "UTF-8" in error.message
 
 
@@ -161,7 +161,7 @@ def test_non_utf8_percent_escape_is_400() -> None:
 )
 def test_post_without_a_query_is_400(content_type: str, body: bytes) -> None:
     error = error_of("POST", content_type, b"", body)
-    assert error.status == 400
+    assert error.rule == "malformed"
     assert "query" in error.message
 
 
@@ -174,12 +174,12 @@ def test_malformed_graph_iri_is_400_naming_it(value: str) -> None:
     from urllib.parse import quote
 
     error = error_of("GET", None, b"query=ASK+%7B%7D&named-graph-uri=" + quote(value).encode())
-    assert error.status == 400
+    assert error.rule == "malformed"
     assert f"named-graph-uri={value!r} is not an absolute IRI" in error.message
 
 
 def test_other_methods_are_405() -> None:
-    assert error_of("PUT", FORM, b"query=ASK+%7B%7D").status == 405
+    assert error_of("PUT", FORM, b"query=ASK+%7B%7D").rule == "method"
 
 
 # --- choose_format ---------------------------------------------------------------------------

@@ -185,7 +185,7 @@ def test_using_parameters_become_using_clauses() -> None:
 def test_using_parameters_conflicts_are_400(text: str) -> None:
     with pytest.raises(ProtocolError) as raised:
         with_using(UpdateRequest(text, using_graphs=("urn:g",)))
-    assert raised.value.status == 400
+    assert raised.value.rule == "malformed"
 
 
 def test_form_update_is_parsed() -> None:

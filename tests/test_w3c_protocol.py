@@ -311,7 +311,7 @@ def test_update_is_refused_at_sparql(
 ) -> None:
     response = send(clients, case)
     assert response.status_code == 400
-    assert response.text.strip() == UPDATES_REFUSED
+    assert response.text.strip() == f"400 Bad Request: {UPDATES_REFUSED}"
 
 
 def test_dataset_cases_depend_on_the_protocol_dataset(

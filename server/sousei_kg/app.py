@@ -4,9 +4,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,15 +21,13 @@ from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.http.direct_routes import DirectRoutes, Endpoint
-from sousei_kg.http.negotiation import NotAcceptableError
+from sousei_kg.http.errors import install as install_error_map
 from sousei_kg.http.protection import ProtectionMiddleware
 from sousei_kg.http.response_cache import ResponseCacheMiddleware
 from sousei_kg.named_queries.catalogue import catalog_for
-from sousei_kg.remote.compatibility import UnsupportedOnEngineError
 from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
-from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
 from sousei_kg.routes import dataset, editor, health, organisations, web
 from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
@@ -174,28 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ProtectionMiddleware, settings=settings)
     app.add_middleware(DatasetVersionMiddleware)
 
-    @app.exception_handler(RemoteUnavailableError)
-    async def engine_unavailable(_request: Request, error: RemoteUnavailableError) -> Response:
-        # A page or description read the remote engine and it could not answer.
-        return PlainTextResponse(
-            f"503 Service Unavailable: {error}; try again shortly\n",
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
-
-    @app.exception_handler(RemoteRefusedError)
-    async def engine_refused(_request: Request, error: RemoteRefusedError) -> Response:
-        # The server's own query (not the client's) was refused: the engine is the problem.
-        return PlainTextResponse(f"502 Bad Gateway: {error}\n", status_code=502)
-
-    @app.exception_handler(UnsupportedOnEngineError)
-    async def wrong_on_engine(_request: Request, error: UnsupportedOnEngineError) -> Response:
-        return PlainTextResponse(f"501 Not Implemented: {error}\n", status_code=501)
-
-    @app.exception_handler(NotAcceptableError)
-    async def not_acceptable(_request: Request, error: NotAcceptableError) -> Response:
-        return PlainTextResponse(f"406 Not Acceptable: {error}\n", status_code=406)
-
+    install_error_map(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(sparql_routes.router)

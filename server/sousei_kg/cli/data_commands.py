@@ -17,7 +17,8 @@ from sousei_kg.cli.rendering import OUTPUT_FORMATS, OutputFormat, render_result
 from sousei_kg.dataset.graph_naming import load_shipped, shipped_files
 from sousei_kg.dataset.validation import ValidationOutcome, coverage_summary, validate_store
 from sousei_kg.errors import QueryParameterError, QuerySyntaxError
-from sousei_kg.named_queries.catalogue import ParameterError, catalog_for
+from sousei_kg.named_queries.catalogue import catalog_for
+from sousei_kg.named_queries.parameters import ParameterError
 from sousei_kg.publication.export import EXPORT_FORMATS, ExportFormat, export_store
 from sousei_kg.store.directory import build_store, open_store
 from sousei_kg.store.query import run_query

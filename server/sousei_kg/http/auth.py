@@ -28,17 +28,24 @@ class Principal:
     token_id: str
 
 
+AuthFailure = Literal["token-in-url", "unauthenticated", "read-only-token"]
+"""Why a request may not proceed: a token sent in the URL, no valid token, or a read token
+asking to write."""
+
+
 class AuthError(Exception):
     """The request may not do what it asks.
 
     Args:
-        status: 400 (token in the URL), 401 (no or unknown token) or 403 (read token writing).
+        failure: why (the error map turns it into 400, 401 or 403).
         message: what to tell the client.
-        headers: ``WWW-Authenticate`` for 401.
+        headers: ``WWW-Authenticate`` for a missing or unknown token.
     """
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self.status = status
+    def __init__(
+        self, failure: AuthFailure, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.failure: AuthFailure = failure
         self.message = message
         self.headers = headers or {}
         super().__init__(message)
@@ -67,7 +74,7 @@ def authenticate(authorization: str | None, query_string: bytes, settings: Setti
     names = {name for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)}
     if names & URL_TOKEN_PARAMS:
         raise AuthError(
-            400,
+            "token-in-url",
             "tokens are never accepted in the URL (it ends up in logs); send the header "
             "Authorization: Bearer TOKEN, and replace the token you just exposed",
         )
@@ -75,7 +82,7 @@ def authenticate(authorization: str | None, query_string: bytes, settings: Setti
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise AuthError(
-            401,
+            "unauthenticated",
             "authentication required: send Authorization: Bearer TOKEN",
             {"WWW-Authenticate": REALM},
         )
@@ -90,7 +97,7 @@ def authenticate(authorization: str | None, query_string: bytes, settings: Setti
             role = "read"
     if role is None:
         raise AuthError(
-            401,
+            "unauthenticated",
             "the bearer token is not valid here",
             {"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
         )
@@ -104,4 +111,4 @@ def require_write(principal: Principal) -> None:
         AuthError: 403 for a read token.
     """
     if principal.role != "write":
-        raise AuthError(403, "this token may read but not write")
+        raise AuthError("read-only-token", "this token may read but not write")

@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
@@ -29,9 +29,9 @@ from sousei_kg.execution.pool import (
 )
 from sousei_kg.execution.result_cache import CacheKey, ResultCache
 from sousei_kg.execution.runner import QueryRunner
-from sousei_kg.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, by_key
+from sousei_kg.http.errors import error_response, failure_response
+from sousei_kg.sparql.formats import by_key
 
-GRAPH_OFFER = (*GRAPH_FORMATS, *DATASET_FORMATS)
 LOG = logging.getLogger("sousei_kg.http.query_answers")
 
 
@@ -47,28 +47,6 @@ def query_pool(request: Request) -> QueryRunner:
     """The app's query runner (started by the lifespan): the worker pool, or the remote one."""
     pool: QueryRunner = request.app.state.query_pool
     return pool
-
-
-def failure_response(failure: QueryFailure, headers: dict[str, str]) -> Response:
-    """The HTTP answer for a query the engine refused: 4xx with a message naming the problem."""
-    if failure.kind == "syntax":
-        where = f" at line {failure.line}, column {failure.column}" if failure.line else ""
-        message, status = f"SPARQL syntax error{where}: {failure.message}", 400
-    elif failure.kind == "parameter":
-        message, status = f"bad parameter: {failure.message}", 400
-    elif failure.kind == "refused":
-        message, status = f"the SPARQL engine refused the query: {failure.message}", 400
-    elif failure.kind == "not-acceptable":
-        offered = RESULT_FORMATS if failure.form in ("solutions", "boolean") else GRAPH_OFFER
-        names = ", ".join(f"{f.media_type} (format={f.key})" for f in offered)
-        message = (
-            f"406 Not Acceptable: the query gives {failure.message}, which are available as: "
-            f"{names}; none matches Accept or format="
-        )
-        status = 406
-    else:
-        message, status = "internal error: the query could not be evaluated", 500
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 
 def outcome_response(outcome: QueryOutcome, headers: dict[str, str]) -> Response:
@@ -116,19 +94,13 @@ async def evaluate_limited(
     try:
         result = await query_pool(request).run(job, settings.query_timeout)
     except QueryTimeoutError:
-        return PlainTextResponse(
-            f"503 Service Unavailable: the query exceeded the time limit of "
-            f"{settings.query_timeout:g} s and was stopped; make it more selective "
-            "(LIMIT, a narrower pattern) or use the dumps\n",
-            status_code=503,
-            headers=all_headers,
+        message = (
+            f"the query exceeded the time limit of {settings.query_timeout:g} s and was stopped; "
+            "make it more selective (LIMIT, a narrower pattern) or use the dumps"
         )
+        return error_response(503, message, all_headers)
     except PoolUnavailableError as error:
-        return PlainTextResponse(
-            f"503 Service Unavailable: {error}; try again shortly\n",
-            status_code=503,
-            headers={**all_headers, "Retry-After": "5"},
-        )
+        return error_response(503, f"{error}; try again shortly", all_headers)
     if isinstance(result, QueryFailure):
         return failure_response(result, all_headers)
     return result

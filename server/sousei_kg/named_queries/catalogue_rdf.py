@@ -13,7 +13,8 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from sousei_kg.named_queries.catalogue import XSD, Catalog, NamedQuery, QueryParam
+from sousei_kg.named_queries.catalogue import Catalog, NamedQuery
+from sousei_kg.named_queries.parameters import XSD, QueryParam
 from sousei_kg.namespaces import CANONICAL_BASE
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -7,10 +7,11 @@ Kept apart from the routers so ``/doc``, ``/def`` and ``/shapes`` answer in exac
 from collections.abc import Callable, Iterable
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from markupsafe import Markup
 from pyoxigraph import Triple
 
+from sousei_kg.http.errors import error_response
 from sousei_kg.http.negotiation import prefers_html
 from sousei_kg.linked_data.describe import Labels, pick_label
 from sousei_kg.linked_data.vocabulary import curie
@@ -119,9 +120,6 @@ def not_found(request: Request, *, iri: str, lang: str, public_base: str) -> Res
             iri=iri,
             hint=hint,
         )
-    return PlainTextResponse(
-        f"404 Not Found: nothing is known about <{iri}>.\n"
-        f"Search by label at {public_base}search?q=…\n",
-        status_code=404,
-        headers={"Vary": "Accept"},
+    return error_response(
+        404, f"nothing is known about <{iri}>; search by label at {public_base}search?q=…"
     )

@@ -10,7 +10,7 @@ import hashlib
 
 import mimeparse
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from sousei_kg.config import Settings
@@ -19,6 +19,7 @@ from sousei_kg.errors import QuerySyntaxError
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.http.auth import AuthError, Principal, authenticate, require_write
+from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.writes.writer import Commit, Writer, WriteRefusedError, WriteRequest, open_writer
 
 REPORT_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
@@ -37,11 +38,6 @@ def writes_off(settings: Settings) -> str:
     )
 
 
-def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """An error answer naming the problem; never a stack trace or engine text."""
-    return PlainTextResponse(f"{message}\n", status_code=status, headers=headers)
-
-
 def writer_of(request: Request) -> Writer | None:
     """The app's writer, or ``None`` when writes are off."""
     writer: Writer | None = getattr(request.app.state, "writer", None)
@@ -57,7 +53,7 @@ def principal_or_error(request: Request, settings: Settings, write: bool) -> Pri
         if write:
             require_write(principal)
     except AuthError as error:
-        return plain(error.status, error.message, error.headers)
+        return response_for(error)
     return principal
 
 
@@ -66,10 +62,10 @@ async def body_or_error(request: Request, settings: Settings) -> bytes | Respons
     limit = settings.max_update_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        return plain(413, f"the body is larger than the limit of {limit} bytes")
+        return error_response(413, f"the body is larger than the limit of {limit} bytes")
     body = await request.body()
     if len(body) > limit:
-        return plain(413, f"the body is larger than the limit of {limit} bytes")
+        return error_response(413, f"the body is larger than the limit of {limit} bytes")
     return body
 
 
@@ -127,11 +123,11 @@ async def commit_or_error(
     try:
         commit = await run_in_threadpool(writer.write, write)
     except QuerySyntaxError as error:
-        return plain(400, str(error))
+        return response_for(error)
     except WriteRefusedError as error:
         if error.outcome is not None:
             return report_response(error.outcome, request.headers.get("accept"))
-        return plain(error.status, error.message)
+        return response_for(error)
     publish(request.app, commit, settings)
     return commit
 

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from pyoxigraph import Triple
 
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.errors import error_response
 from sousei_kg.http.negotiation import choose, prefers_html
 from sousei_kg.publication.dcat import dcat_triples, distribution_description
 from sousei_kg.publication.dumps import (
@@ -166,7 +167,7 @@ def download(filename: str, request: Request, graph: GraphDep, settings: Setting
     file = dump_file(filename)
     if file is None:
         names = ", ".join(f.filename for f in DUMP_FILES)
-        return PlainTextResponse(f"404 Not Found: no dump {filename!r}; offered: {names}\n", 404)
+        return error_response(404, f"no dump {filename!r}; offered: {names}")
     encode = not file.compressed and accepts_gzip(request.headers.get("accept-encoding"))
     etag = etag_for(graph, "/" + file.path, "gzip" if encode else "identity")
     base = public_base(request, settings)

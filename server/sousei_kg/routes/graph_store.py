@@ -15,13 +15,13 @@ from fastapi.responses import Response
 from pyoxigraph import NamedNode, Store
 
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.http.negotiation import NotAcceptableError, choose
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.routes._writes import (
     body_or_error,
     commit_or_error,
     payload_hash,
-    plain,
     principal_or_error,
     writer_of,
     writes_off,
@@ -77,18 +77,20 @@ async def graph_store(request: Request, graph: GraphDep, settings: SettingsDep) 
     writing = method in ("PUT", "POST", "DELETE")
     writer = writer_of(request)
     if not (settings.write_tokens or settings.read_tokens) or (writing and writer is None):
-        return plain(404, writes_off(settings))
+        return error_response(404, writes_off(settings))
     principal = principal_or_error(request, settings, write=writing)
     if isinstance(principal, Response):
         return principal
     try:
         target = _target(request.scope["query_string"])
     except _TargetError as error:
-        return plain(400, str(error))
+        return error_response(400, str(error))
     if not writing:
         return _read(graph.store, target, request.headers.get("accept"))
     if target in READ_ONLY_GRAPHS:
-        return plain(403, f"{target} is read-only: writes may not change the vocabulary or shapes")
+        return error_response(
+            403, f"{target} is read-only: writes may not change the vocabulary or shapes"
+        )
     assert writer is not None  # noqa: S101 (checked above; for the type checker)
     body = await body_or_error(request, settings)
     if isinstance(body, Response):
@@ -106,7 +108,7 @@ async def graph_store(request: Request, graph: GraphDep, settings: SettingsDep) 
             media, _charset = media_type(request.headers.get("content-type"))
             triples = parse_payload(body, media, base if "://" in base else CANONICAL_BASE)
         except PayloadError as error:
-            return plain(error.status, error.message)
+            return response_for(error)
         change = replace_graph if method == "PUT" else merge_graph
 
         def apply(copy: Store) -> bool:
@@ -118,7 +120,7 @@ async def graph_store(request: Request, graph: GraphDep, settings: SettingsDep) 
     try:
         commit = await commit_or_error(request, writer, write, settings)
     except _MissingGraphError:
-        return plain(404, f"there is no graph {target}")
+        return error_response(404, f"there is no graph {target}")
     if isinstance(commit, Response):
         return commit
     return Response(status_code=201 if commit.created else 204)
@@ -130,11 +132,11 @@ class _MissingGraphError(Exception):
 
 def _read(store: ReadableStore, target: str | None, accept: str | None) -> Response:
     if target is not None and not has_named_graph(store, target):
-        return plain(404, f"there is no graph {target}")
+        return error_response(404, f"there is no graph {target}")
     try:
         fmt = choose(GRAPH_FORMATS, accept)
     except NotAcceptableError as error:
-        return plain(406, f"406 Not Acceptable: {error}")
+        return response_for(error)
     body = serialize_graph(graph_triples(store, target), fmt)
     return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
 

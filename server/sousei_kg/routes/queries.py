@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from pyoxigraph import (
     Literal,
     NamedNode,
@@ -26,16 +26,12 @@ from sousei_kg.execution.evaluate import term_to_spec
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.http.negotiation import choose, prefers_html
 from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
-from sousei_kg.named_queries.catalogue import (
-    RESERVED_PARAMS,
-    Catalog,
-    NamedQuery,
-    ParameterError,
-    catalog_for,
-)
+from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
+from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
 from sousei_kg.sparql.formats import (
     GRAPH_FORMATS,
@@ -60,10 +56,6 @@ CATALOG_FORMATS: tuple[Format, ...] = (
 PAGE_ROWS = 10_000
 """The most rows an HTML page of a named query shows when the server has no result cap."""
 QUERY_FORMAT_KEYS: tuple[str, ...] = (*(f.key for f in RESULT_FORMATS), HTML.key)
-
-
-def _bad_request(error: ParameterError) -> Response:
-    return PlainTextResponse(f"400 Bad Request: {error}\n", status_code=400)
 
 
 def _wants_html(request: Request) -> bool:
@@ -116,9 +108,7 @@ def list_queries(request: Request, graph: GraphDep, settings: SettingsDep) -> Re
 def unknown_query(name: str, settings: SettingsDep) -> Response:
     """A name that is not in the catalogue: 404 with the names that are."""
     names = ", ".join(catalog_for(settings.resources).names)
-    return PlainTextResponse(
-        f"404 Not Found: no named query {name!r}; known: {names}\n", status_code=404
-    )
+    return error_response(404, f"no named query {name!r}; known: {names}")
 
 
 async def run_named_query(
@@ -141,7 +131,7 @@ async def run_named_query(
     try:
         bindings = query.bind(values)
     except ParameterError as error:
-        return _bad_request(error)
+        return response_for(error)
     html = _wants_html(request)
     fmt = (
         HTML

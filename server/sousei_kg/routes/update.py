@@ -10,12 +10,12 @@ from fastapi.responses import JSONResponse, Response
 from pyoxigraph import Store
 
 from sousei_kg.http.deps import SettingsDep, public_base
+from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.routes._writes import (
     body_or_error,
     commit_or_error,
     payload_hash,
-    plain,
     principal_or_error,
     writer_of,
     writes_off,
@@ -43,10 +43,10 @@ async def sparql_update(request: Request, settings: SettingsDep) -> Response:
     """Apply a SPARQL 1.1 Update: 200 with what changed, 400/401/403/409/415 otherwise."""
     writer = writer_of(request)
     if writer is None:
-        return plain(404, writes_off(settings))
+        return error_response(404, writes_off(settings))
     if request.method != "POST":
         message = f"method {request.method} is not allowed; updates use POST"
-        return plain(405, message, {"Allow": ALLOW})
+        return error_response(405, message, {"Allow": ALLOW})
     principal = principal_or_error(request, settings, write=True)
     if isinstance(principal, Response):
         return principal
@@ -60,9 +60,9 @@ async def sparql_update(request: Request, settings: SettingsDep) -> Response:
         sparql_guard.check(parsed.update)
         text = with_using(parsed)
     except ProtocolError as error:
-        return plain(error.status, error.message)
+        return response_for(error)
     except sparql_guard.ForbiddenQueryError as error:
-        return plain(400, str(error).replace("the query", "the update"))
+        return error_response(400, str(error).replace("the query", "the update"))
     base = _base_iri(request, settings)
 
     def apply(copy: Store) -> bool:

@@ -11,6 +11,9 @@ import re
 
 from pyoxigraph import RdfFormat, Triple, parse
 
+from sousei_kg.errors import SouseiError
+from sousei_kg.sparql.query_protocol import ProtocolRule
+
 PAYLOAD_FORMATS: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
     "application/x-turtle": RdfFormat.TURTLE,
@@ -23,12 +26,17 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _POSITION = re.compile(r"^Parser error (?:at|between) .*?: ")
 
 
-class PayloadError(Exception):
-    """A body the server will not read: ``status`` 400 or 415, ``message`` for the client."""
+class PayloadError(SouseiError):
+    """A body the server will not read.
 
-    def __init__(self, status: int, message: str) -> None:
-        self.status = status
+    Args:
+        message: what is wrong, for the client.
+        rule: ``media-type`` for a syntax that is not a graph syntax, else ``malformed``.
+    """
+
+    def __init__(self, message: str, rule: ProtocolRule = "malformed") -> None:
         self.message = message
+        self.rule: ProtocolRule = rule
         super().__init__(message)
 
 
@@ -48,9 +56,9 @@ def parse_payload(body: bytes, media: str | None, base_iri: str) -> list[Triple]
     if rdf_format is None:
         got = f"Content-Type {media!r}" if media else "no Content-Type"
         names = ", ".join(sorted(set(PAYLOAD_FORMATS) - {"application/x-turtle", "text/plain"}))
-        raise PayloadError(415, f"a graph must be sent as one of {names}; got {got}")
+        raise PayloadError(f"a graph must be sent as one of {names}; got {got}", rule="media-type")
     if rdf_format == RdfFormat.RDF_XML and _DOCTYPE.search(body):
-        raise PayloadError(400, "RDF/XML with a DOCTYPE or ENTITY declaration is refused")
+        raise PayloadError("RDF/XML with a DOCTYPE or ENTITY declaration is refused")
     try:
         return [
             quad.triple
@@ -64,4 +72,4 @@ def parse_payload(body: bytes, media: str | None, base_iri: str) -> list[Triple]
         ]
     except SyntaxError as error:
         message = _POSITION.sub("", error.msg or str(error)).splitlines()[0][:300]
-        raise PayloadError(400, f"the graph does not parse: {message}") from None
+        raise PayloadError(f"the graph does not parse: {message}") from None

@@ -7,11 +7,13 @@ one is refused with 400, whatever its shape, so no update can slip through a mis
 """
 
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import parse_qsl
 
 import mimeparse
 from pyoxigraph import NamedNode
 
+from sousei_kg.errors import SouseiError
 from sousei_kg.sparql.lexer import LexerError, words
 
 FORM = "application/x-www-form-urlencoded"
@@ -21,17 +23,22 @@ UPDATES_REFUSED = "updates are not accepted at /sparql"
 _UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 
 
-class ProtocolError(Exception):
-    """A request that breaks the protocol.
+ProtocolRule = Literal["malformed", "method", "media-type"]
+"""Which kind of rule a request broke: what it says (the default), the method it uses, or the
+media type of its body. The HTTP layer maps each to its status (:mod:`sousei_kg.http.errors`)."""
+
+
+class ProtocolError(SouseiError):
+    """A request that breaks the SPARQL 1.1 Protocol (query or update side).
 
     Args:
-        status: the HTTP status to answer with (400, 405 or 415).
-        message: what is wrong, for the response body.
+        message: what is wrong and what to send instead, for the response body.
+        rule: which kind of rule the request broke.
     """
 
-    def __init__(self, status: int, message: str) -> None:
-        self.status = status
+    def __init__(self, message: str, rule: ProtocolRule = "malformed") -> None:
         self.message = message
+        self.rule: ProtocolRule = rule
         super().__init__(message)
 
 
@@ -91,35 +98,36 @@ def parse_request(
     if method == "POST":
         media, charset = _media_type(content_type)
         if media == SPARQL_UPDATE:
-            raise ProtocolError(400, UPDATES_REFUSED)
+            raise ProtocolError(UPDATES_REFUSED)
         if media not in (FORM, SPARQL_QUERY):
             got = f"Content-Type {media!r}" if media else "no Content-Type"
             raise ProtocolError(
-                415, f"a POST query needs Content-Type {FORM} or {SPARQL_QUERY}; got {got}"
+                f"a POST query needs Content-Type {FORM} or {SPARQL_QUERY}; got {got}",
+                rule="media-type",
             )
         if charset is not None and charset.lower().replace("-", "") != "utf8":
-            raise ProtocolError(400, f"the request body must be UTF-8; charset={charset} is not")
+            raise ProtocolError(f"the request body must be UTF-8; charset={charset} is not")
         if media == FORM:
             for name, values in _pairs(body, "the form body").items():
                 params.setdefault(name, []).extend(values)
         else:
             if "query" in params:
                 raise ProtocolError(
-                    400, "the query is the request body; do not also send query= in the URL"
+                    "the query is the request body; do not also send query= in the URL"
                 )
             params["query"] = [_utf8(body, "the request body")]
     elif method not in ("GET", "HEAD"):
-        raise ProtocolError(405, f"method {method} is not allowed; use GET or POST")
+        raise ProtocolError(f"method {method} is not allowed; use GET or POST", rule="method")
     if any(name in params for name in _UPDATE_PARAMS):
-        raise ProtocolError(400, UPDATES_REFUSED)
+        raise ProtocolError(UPDATES_REFUSED)
     queries = params.get("query", [])
     if len(queries) > 1:
-        raise ProtocolError(400, f"{len(queries)} query parameters; send exactly one query")
+        raise ProtocolError(f"{len(queries)} query parameters; send exactly one query")
     query = queries[0] if queries else None
     if query is None and method == "POST":
-        raise ProtocolError(400, "no query: send query=… in the form, or the query itself")
+        raise ProtocolError("no query: send query=… in the form, or the query itself")
     if query is not None and not query.strip():
-        raise ProtocolError(400, "the query is empty")
+        raise ProtocolError("the query is empty")
     return ProtocolRequest(
         query=query,
         default_graphs=_iris(params, "default-graph-uri"),
@@ -158,7 +166,7 @@ def _utf8(data: bytes, what: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProtocolError(
-            400, f"{what} is not valid UTF-8 (byte {error.start}); SPARQL requests are UTF-8"
+            f"{what} is not valid UTF-8 (byte {error.start}); SPARQL requests are UTF-8"
         ) from error
 
 
@@ -168,7 +176,7 @@ def _pairs(data: bytes, what: str) -> dict[str, list[str]]:
     try:
         pairs = parse_qsl(_utf8(data, what), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as error:
-        raise ProtocolError(400, f"{what} has a percent-escape that is not UTF-8") from error
+        raise ProtocolError(f"{what} has a percent-escape that is not UTF-8") from error
     for name, value in pairs:
         params.setdefault(name, []).append(value)
     return params
@@ -181,5 +189,5 @@ def _iris(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
         try:
             iris.append(NamedNode(value.strip()).value)
         except ValueError as error:
-            raise ProtocolError(400, f"{name}={value!r} is not an absolute IRI: {error}") from error
+            raise ProtocolError(f"{name}={value!r} is not an absolute IRI: {error}") from error
     return tuple(iris)

@@ -53,32 +53,34 @@ def parse_update_request(
             malformed graph IRI.
     """
     if method.upper() != "POST":
-        raise ProtocolError(405, f"method {method.upper()} is not allowed; updates use POST")
+        raise ProtocolError(
+            f"method {method.upper()} is not allowed; updates use POST", rule="method"
+        )
     params = pairs(query_string, "the URL query string")
     media, charset = media_type(content_type)
     if media not in (FORM, SPARQL_UPDATE):
         got = f"Content-Type {media!r}" if media else "no Content-Type"
         raise ProtocolError(
-            415, f"an update needs Content-Type {FORM} or {SPARQL_UPDATE}; got {got}"
+            f"an update needs Content-Type {FORM} or {SPARQL_UPDATE}; got {got}", rule="media-type"
         )
     if charset is not None and charset.lower().replace("-", "") != "utf8":
-        raise ProtocolError(400, f"the request body must be UTF-8; charset={charset} is not")
+        raise ProtocolError(f"the request body must be UTF-8; charset={charset} is not")
     if media == FORM:
         for name, values in pairs(body, "the form body").items():
             params.setdefault(name, []).extend(values)
     else:
         if "update" in params:
             raise ProtocolError(
-                400, "the update is the request body; do not also send update= in the URL"
+                "the update is the request body; do not also send update= in the URL"
             )
         params["update"] = [utf8(body, "the request body")]
     if "query" in params:
-        raise ProtocolError(400, "queries go to /sparql; this endpoint takes updates only")
+        raise ProtocolError("queries go to /sparql; this endpoint takes updates only")
     updates = params.get("update", [])
     if len(updates) != 1:
-        raise ProtocolError(400, f"{len(updates)} update parameters; send exactly one update")
+        raise ProtocolError(f"{len(updates)} update parameters; send exactly one update")
     if not updates[0].strip():
-        raise ProtocolError(400, "the update is empty")
+        raise ProtocolError("the update is empty")
     return UpdateRequest(
         update=updates[0],
         using_graphs=iris(params, "using-graph-uri"),
@@ -115,16 +117,15 @@ def with_using(request: UpdateRequest) -> str:
     text = request.update
     if _ESCAPE.search(text):
         raise ProtocolError(
-            400, "using-graph-uri/using-named-graph-uri cannot be combined with \\u escapes"
+            "using-graph-uri/using-named-graph-uri cannot be combined with \\u escapes"
         )
     try:
         top_words = _top_level_words(text)
     except LexerError as error:
-        raise ProtocolError(400, f"the update could not be read: {error}") from None
+        raise ProtocolError(f"the update could not be read: {error}") from None
     conflict = next((w for w, _, _ in top_words if w in ("USING", "WITH")), None)
     if conflict is not None:
         raise ProtocolError(
-            400,
             f"the update has {conflict} and the request has using-graph-uri/"
             "using-named-graph-uri; the protocol allows only one of them",
         )
@@ -137,7 +138,6 @@ def with_using(request: UpdateRequest) -> str:
             continue
         if index > 0 and top_words[index - 1][0] == "DELETE" and not braced:
             raise ProtocolError(
-                400,
                 "using-graph-uri/using-named-graph-uri cannot apply to DELETE WHERE; write "
                 "DELETE { … } WHERE { … }",
             )

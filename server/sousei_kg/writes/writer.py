@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from pyoxigraph import NamedNode, Store
 
@@ -55,17 +55,25 @@ READ_ONLY_GRAPHS = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH})
 ViolationKey = tuple[str, str | None, str | None, str]
 
 
+RefusalReason = Literal["read-only", "invalid-data", "unfinished-write"]
+"""Why a write is refused: it touches a read-only graph, it would add a SHACL violation, or an
+earlier write stopped half-way (only a restart finishes it)."""
+
+
 class WriteRefusedError(SouseiError):
-    """A write the server will not apply; ``status`` is the HTTP status to answer with.
+    """A write the server will not apply; the store is unchanged.
 
     Args:
-        status: 400, 403, 404, 409, or 503 (an earlier write failed half-way).
+        reason: why (the HTTP layer maps it to a status, :mod:`sousei_kg.http.errors`).
         message: what is wrong, safe to show the client.
-        outcome: for 409, the validation of the post-state (its report goes to the client).
+        outcome: for ``invalid-data``, the validation of the post-state (its report goes to the
+            client).
     """
 
-    def __init__(self, status: int, message: str, outcome: ValidationOutcome | None = None) -> None:
-        self.status = status
+    def __init__(
+        self, reason: RefusalReason, message: str, outcome: ValidationOutcome | None = None
+    ) -> None:
+        self.reason: RefusalReason = reason
         self.message = message
         self.outcome = outcome
         super().__init__(message)
@@ -225,14 +233,16 @@ class Writer:
         """Stage, validate and commit one write.
 
         Raises:
-            WriteRefusedError: 400 (syntax), 403 (a read-only graph), 404 (no such graph) or 409
-                (the post-state adds a SHACL Violation); the store is unchanged.
+            WriteRefusedError: a read-only graph, or the post-state adds a SHACL Violation; the
+                store is unchanged.
+            QuerySyntaxError: the update does not parse.
             OSError: if the disk fails (the write may then be completed at the next start).
         """
         with self._lock:
             if self._broken:
                 raise WriteRefusedError(
-                    503, "an earlier write failed half-way; restart the server to finish it"
+                    "unfinished-write",
+                    "an earlier write failed half-way; restart the server to finish it",
                 )
             copy = copy_store(self._store)
             created = request.apply(copy)
@@ -240,14 +250,16 @@ class Writer:
             touched = sorted(change.graph_names() & READ_ONLY_GRAPHS)
             if touched:
                 raise WriteRefusedError(
-                    403,
+                    "read-only",
                     f"{touched[0]} is read-only: writes may not change the vocabulary or shapes",
                 )
             outcome = validate_store(copy, root=self.resources)
             violations = _violations(outcome)
             if violations - self._baseline:
                 raise WriteRefusedError(
-                    409, "the write would add SHACL violations; nothing was changed", outcome
+                    "invalid-data",
+                    "the write would add SHACL violations; nothing was changed",
+                    outcome,
                 )
             version_after = version_hash(copy)
             seq = self.audit.next_seq
