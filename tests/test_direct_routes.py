@@ -3,9 +3,10 @@ router, by the same endpoints, with the app's exception handlers, and everything
 through the router."""
 
 from types import SimpleNamespace
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
@@ -13,8 +14,10 @@ from starlette.types import Receive, Scope, Send
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
-from sousei_kg.http.direct_routes import DirectRoutes
+from sousei_kg.http.deps import GraphDep, SettingsDep, get_app_settings
+from sousei_kg.http.direct_routes import DirectRoutes, LeanPathError, check_endpoint
 from sousei_kg.http.negotiation import NotAcceptableError
+from sousei_kg.routes import sparql as sparql_routes
 
 
 def _tiny_app() -> tuple[FastAPI, list[str]]:
@@ -110,3 +113,44 @@ def test_head_answers_like_get_without_a_body(path: str) -> None:
     assert head.status_code == got.status_code == 200
     assert head.headers["ETag"] == got.headers["ETag"]
     assert head.content == b""
+
+
+def test_an_endpoint_with_a_dependency_the_lean_path_would_skip_fails_at_start_up() -> None:
+    """A dependency added to an endpoint would show in OpenAPI and be skipped on the lean path:
+    building such an app fails, naming the endpoint and the parameter."""
+
+    def audited() -> str:
+        return "audited"
+
+    async def extra(
+        request: Request, graph: GraphDep, settings: SettingsDep, who: str = Depends(audited)
+    ) -> Response:
+        raise AssertionError((request, graph, settings, who))
+
+    async def other_source(
+        request: Request, graph: Annotated[KnowledgeGraph, Depends(audited)], settings: SettingsDep
+    ) -> Response:
+        raise AssertionError((request, graph, settings))
+
+    check_endpoint(sparql_routes.sparql_query)  # the real endpoints pass
+    for endpoint, wrong in ((extra, "4 parameters"), (other_source, "'graph'")):
+        with pytest.raises(LeanPathError, match=wrong):
+            check_endpoint(endpoint)
+        app = FastAPI()
+        with pytest.raises(LeanPathError):
+            DirectRoutes(app, routes=[(("GET",), "/x", endpoint)])
+
+
+def test_dependency_overrides_take_effect_on_the_query_routes() -> None:
+    """With an override of the settings dependency (a cap of 1 row), GET /sparql answers with the
+    overridden settings: the request went through the router, which applies overrides."""
+    query = "SELECT ?g WHERE { ?g a <https://w3id.org/sousei-kg/def#PolicyGoal> }"
+    app = create_app()
+    capped = Settings(result_cap=1, rate_limit=False)
+    with TestClient(app) as client:
+        plain = client.get("/sparql", params={"query": query, "format": "json"})
+        app.dependency_overrides[get_app_settings] = lambda: capped
+        overridden = client.get("/sparql", params={"query": query, "format": "csv"})
+    assert len(plain.json()["results"]["bindings"]) == 3
+    assert overridden.headers["X-Result-Truncated"] == "true"
+    assert overridden.text.strip().count("\n") == 1  # the header row and one row

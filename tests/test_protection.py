@@ -17,7 +17,7 @@ from starlette.types import Message, Receive, Scope
 
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
-from sousei_kg.http.protection import ProtectionMiddleware, TrustedProxies
+from sousei_kg.http.protection import ProtectionMiddleware
 from sousei_kg.http.rate_limit import TokenBuckets
 
 LIMITS = Settings(
@@ -133,15 +133,36 @@ async def drive(
 
 
 def test_forwarded_for_counts_only_from_a_trusted_proxy() -> None:
-    proxies = TrustedProxies(["10.0.0.0/8", "::1"])
-    forwarded = ["203.0.113.9, 198.51.100.7", "10.1.2.3"]
-    assert proxies.client_address("192.0.2.1", forwarded) == "192.0.2.1"  # peer not trusted
-    assert proxies.client_address("10.0.0.1", forwarded) == "198.51.100.7"  # right-most untrusted
-    assert proxies.client_address("::1", []) == "::1"
-    assert proxies.client_address("10.0.0.1", ["10.0.0.2"]) == "10.0.0.2"
-    assert TrustedProxies([]).client_address("10.0.0.1", forwarded) == "10.0.0.1"
+    """One resolver (uvicorn's ProxyHeadersMiddleware, added by create_app): the rate limit sees
+    the right-most untrusted X-Forwarded-For hop when the peer is a trusted proxy, and the peer
+    itself otherwise. Each resolved address gets its own budget of 2 requests."""
+    settings = Settings(rate_limit=True, rate_limit_burst=2, trusted_proxies=["10.0.0.0/8", "::1"])
+    forwarded = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7, 10.1.2.3"}
+
+    def statuses(peer: str, headers: dict[str, str]) -> list[int]:
+        with TestClient(create_app(settings), client=(peer, 5000)) as client:
+            return [client.get("/limits", headers=headers).status_code for _ in range(3)]
+
+    # Behind the proxy, clients 198.51.100.7 and 198.51.100.8 have budgets of their own.
+    with TestClient(create_app(settings), client=("10.0.0.1", 5000)) as client:
+        first = [client.get("/limits", headers=forwarded).status_code for _ in range(3)]
+        other = {"X-Forwarded-For": "198.51.100.8"}
+        second = [client.get("/limits", headers=other).status_code for _ in range(2)]
+    assert first == [200, 200, 429] and second == [200, 200]
+    # An untrusted peer's X-Forwarded-For is ignored: every header value shares the peer's budget.
+    with TestClient(create_app(settings), client=("192.0.2.1", 5000)) as client:
+        varied = [
+            client.get("/limits", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+            for n in range(3)
+        ]
+    assert varied == [200, 200, 429]
+    assert statuses("::1", {"X-Forwarded-For": "2001:db8::1"})[-1] == 429
+
+
+def test_trusted_proxies_are_checked_and_normalised() -> None:
+    assert Settings(trusted_proxies=["10.0.0.1/8", "::1"]).trusted_proxies == ["10.0.0.0/8", "::1"]
     with pytest.raises(ValueError, match=r"'proxy\.example' is not an IP"):
-        TrustedProxies(["proxy.example"])
+        Settings(trusted_proxies=["proxy.example"])
 
 
 class Clock:

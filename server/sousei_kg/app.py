@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings, get_settings
@@ -20,7 +21,7 @@ from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
-from sousei_kg.http.direct_routes import DirectRoutes, Endpoint
+from sousei_kg.http.direct_routes import DirectRoutes, Endpoint, check_endpoint
 from sousei_kg.http.errors import install as install_error_map
 from sousei_kg.http.protection import ProtectionMiddleware
 from sousei_kg.http.response_cache import ResponseCacheMiddleware
@@ -92,6 +93,8 @@ def direct_routes(settings: Settings) -> list[tuple[tuple[str, ...], str, Endpoi
         (("GET", "HEAD"), f"/queries/{query.name}", query_routes.QueryOperation(query))
         for query in catalog_for(settings.resources)
     ]
+    for _methods, _path, endpoint in (*sparql, *named):
+        check_endpoint(endpoint)  # fails the start-up, not a request
     return [*sparql, *named]
 
 
@@ -170,6 +173,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # added outside them, so even a 413, 414 or 429 names the dataset version.
     app.add_middleware(ProtectionMiddleware, settings=settings)
     app.add_middleware(DatasetVersionMiddleware)
+    if settings.trusted_proxies:
+        # Outermost: every layer (rate limit, connection caps, logs) reads the client address
+        # resolved here from X-Forwarded-For, and only from the configured proxies. The one
+        # resolver of the server: `serve` turns uvicorn's own copy off (docs/security.md).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     install_error_map(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -4,6 +4,7 @@ Obtained through :func:`get_settings` or passed to ``create_app``; nothing reads
 at import.
 """
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -111,6 +112,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        """Each proxy is an IP address or a CIDR range, normalised (``10.0.0.1/8`` becomes
+        ``10.0.0.0/8``): uvicorn would silently never match a malformed entry."""
+        networks = []
+        for entry in value:
+            try:
+                network = ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted proxy {entry!r} is not an IP address or range (10.0.0.0/8, ::1)"
+                ) from None
+            networks.append(str(network.network_address if network.num_addresses == 1 else network))
+        return networks
 
     @model_validator(mode="after")
     def _backend_is_complete(self) -> "Settings":

@@ -143,10 +143,10 @@ def serve(
             # asyncio-only (docs/performance.md).
             loop="asyncio",
             log_level="warning",
-            # X-Forwarded-For/-Proto count only from the configured proxies (uvicorn's default
-            # trusts 127.0.0.1, which would let any local client pick its rate-limit identity).
-            proxy_headers=bool(settings.trusted_proxies),
-            forwarded_allow_ips=settings.trusted_proxies or None,
+            # X-Forwarded-For is resolved once, by the app (create_app adds uvicorn's
+            # ProxyHeadersMiddleware for the configured proxies only); uvicorn's default would
+            # also trust 127.0.0.1 and let any local client pick its rate-limit identity.
+            proxy_headers=False,
             # The bound on a request line plus headers (431 past it, before the app runs; the
             # name is uvicorn's, the protocol above applies it): leave room for the longest
             # target we accept, so that one gets a 414 that says why.

@@ -12,8 +12,9 @@ negotiation or compression, and so that a streamed body is never buffered:
   it, so a client that stalls mid-upload cannot hold a request open;
 * **429** with ``Retry-After`` once a client has spent its token bucket
   (:mod:`sousei_kg.http.rate_limit`, shared by all server processes). A client is its address plus
-  its User-Agent, as at Wikidata; the address is the socket's peer unless that peer is one of
-  ``trusted_proxies``, then the right-most untrusted address of ``X-Forwarded-For``. Every
+  its User-Agent, as at Wikidata; the address is the one uvicorn's ``ProxyHeadersMiddleware``
+  resolved (the right-most untrusted address of ``X-Forwarded-For`` when the socket's peer is one
+  of ``trusted_proxies``; the peer otherwise), set up by ``create_app``. Every
   limited answer announces the budget in ``RateLimit-Limit``, ``RateLimit-Remaining``,
   ``RateLimit-Reset`` and ``RateLimit-Policy`` (draft-ietf-httpapi-ratelimit-headers-06).
   ``/health`` (monitoring) and ``/static/`` are not rate limited; size limits hold everywhere.
@@ -30,7 +31,6 @@ Errors are short ``text/plain`` messages naming the limit; never a stack trace.
 """
 
 import hashlib
-import ipaddress
 import math
 
 import anyio
@@ -40,7 +40,6 @@ from sousei_kg.config import Settings
 from sousei_kg.http.rate_limit import FILE_NAME, Decision, TokenBuckets
 
 Headers = list[tuple[bytes, bytes]]
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: The headers a browser script may read on a cross-origin answer (the app's CORS policy is
 #: ``allow_origins=["*"]``; these are added to what it exposes).
@@ -58,47 +57,6 @@ def _has_body(fields: dict[bytes, list[str]]) -> bool:
     answer closes the connection."""
     lengths = fields.get(b"content-length", [])
     return b"transfer-encoding" in fields or any(v.strip() not in ("", "0") for v in lengths)
-
-
-class TrustedProxies:
-    """Decides which address a request comes from.
-
-    Args:
-        entries: addresses or CIDR ranges (``10.0.0.0/8``, ``::1``) of reverse proxies.
-
-    Raises:
-        ValueError: if an entry is neither, naming it (the server refuses to start).
-    """
-
-    def __init__(self, entries: list[str]) -> None:
-        self.networks: list[IPNetwork] = []
-        for entry in entries:
-            try:
-                self.networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-            except ValueError as error:
-                raise ValueError(
-                    f"trusted proxy {entry!r} is not an IP address or range"
-                ) from error
-
-    def trusts(self, host: str) -> bool:
-        """Whether ``host`` is one of the proxies (a non-IP, e.g. a Unix socket, never is)."""
-        try:
-            address = ipaddress.ip_address(host.strip().strip("[]"))
-        except ValueError:
-            return False
-        return any(address in network for network in self.networks)
-
-    def client_address(self, peer: str, forwarded_for: list[str]) -> str:
-        """The client's address: ``peer`` unless a trusted proxy forwarded the request, then the
-        right-most ``X-Forwarded-For`` hop that is not itself a trusted proxy. Hops to its left
-        were written by the client and are ignored."""
-        if not self.networks or not self.trusts(peer):
-            return peer
-        hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
-        for hop in reversed(hops):
-            if not self.trusts(hop):
-                return hop
-        return hops[0] if hops else peer
 
 
 def client_key(address: str, user_agent: str) -> bytes:
@@ -186,7 +144,7 @@ class ProtectionMiddleware:
     Args:
         app: the application to protect.
         settings: the limits (``max_*_bytes``, ``body_timeout``, ``rate_limit*``,
-            ``trusted_proxies``, ``state_dir``).
+            ``state_dir``).
         buckets: the rate-limit store; by default built from ``settings`` (``None`` when rate
             limiting is off). Tests pass one with their own clock.
     """
@@ -196,7 +154,6 @@ class ProtectionMiddleware:
     ) -> None:
         self.app = app
         self.settings = settings
-        self.proxies = TrustedProxies(settings.trusted_proxies)
         if buckets is None and settings.rate_limit:
             path = settings.state_dir / FILE_NAME if settings.state_dir is not None else None
             buckets = TokenBuckets(path, settings.rate_limit_burst, settings.rate_limit_per_second)
@@ -218,10 +175,10 @@ class ProtectionMiddleware:
         path: str = scope["path"]
         announced: Headers = []
         if self.buckets is not None and not _under(path, EXEMPT_PATHS):
+            # The client's address as uvicorn's ProxyHeadersMiddleware resolved it (from
+            # X-Forwarded-For when the peer is a trusted proxy): the one resolver of the server.
             peer = scope.get("client")
-            address = self.proxies.client_address(
-                peer[0] if peer else "", fields.get(b"x-forwarded-for", [])
-            )
+            address = peer[0] if peer else ""
             user_agent = ",".join(fields.get(b"user-agent", []))
             decision = self.buckets.take(client_key(address, user_agent))
             announced = rate_limit_headers(decision, self.buckets.per_second)
