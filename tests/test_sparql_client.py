@@ -66,8 +66,8 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recording_engine() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
     server = HTTPServer(("127.0.0.1", 0), _Recorder)
-    forms: ClassVar[list[dict[str, list[str]]]] = []
-    _Recorder.forms = forms
+    forms = _Recorder.forms
+    forms.clear()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
