@@ -3,8 +3,9 @@
 A document ``/doc/{path}`` describes ``https://w3id.org/sousei-kg/id/{path}`` with the triples that
 have it as subject (every graph, merged), the triples pointing at it, the qualified
 ``sousei:Attribution`` nodes about it, and the labels of every resource it links to, so a client
-(and our HTML) can name neighbours without a second request. Every query is a constant; the resource
-is bound with SPARQL substitutions, never pasted into the text.
+(and our HTML) can name neighbours without a second request. Every query is a packaged ``.rq`` file
+(:mod:`sousei_kg.sparql.internal_queries`); the resource is bound with SPARQL substitutions, never
+pasted into the text.
 """
 
 from collections import defaultdict
@@ -14,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTr
 
 from sousei_kg.namespaces import GRAPH, ID
 from sousei_kg.remote.remote_store import RemoteTriples
+from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import QueryResult, ReadableStore
 
@@ -24,70 +26,6 @@ SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 STATED_GRAPH = GRAPH + "strategy-2025"
 CURATION_GRAPH = GRAPH + "curation"
-
-_PREFIXES = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX sousei: <https://w3id.org/sousei-kg/def#>
-"""
-
-EXISTS_QUERY = "ASK WHERE { ?r ?p ?o }"
-"""A resource exists if some triple, in any graph, has it as subject."""
-
-DESCRIBE_QUERY = (
-    _PREFIXES
-    + """\
-CONSTRUCT { ?r ?p ?o . ?s ?q ?r . ?a ?ap ?ao . ?x ?lp ?label }
-WHERE {
-  { ?r ?p ?o }
-  UNION { ?s ?q ?r }
-  UNION { ?a rdf:subject ?r ; ?ap ?ao }
-  UNION {
-    { ?r ?x0 ?x } UNION { ?x ?x0 ?r } UNION { ?r ?x ?x1 } UNION { ?x1 ?x ?r }
-    UNION { ?a0 rdf:subject ?r ; ?ap0 ?x }
-    ?x ?lp ?label .
-    FILTER(?lp IN (skos:prefLabel, rdfs:label))
-  }
-}"""
-)
-"""The RDF document of ``?r``: its triples, the links pointing at it, its qualified attributions,
-and the labels of the resources and properties it is linked with."""
-
-STATEMENTS_QUERY = "SELECT ?r ?p ?o ?g WHERE { GRAPH ?g { ?r ?p ?o } }"
-"""Each triple of ``?r`` with the graph stating it (so the page can say stated or curated)."""
-
-INCOMING_QUERY = (
-    _PREFIXES
-    + """\
-SELECT ?r ?s ?p WHERE {
-  ?s ?p ?r .
-  FILTER(?p NOT IN (rdf:subject, rdf:object))
-} ORDER BY ?p ?s"""
-)
-"""Links pointing at ``?r``. Attribution nodes naming it are shown beside its own statements."""
-
-ATTRIBUTIONS_QUERY = (
-    _PREFIXES
-    + """\
-SELECT ?r ?a ?p ?o ?confidence ?source ?note WHERE {
-  ?a rdf:subject ?r ; rdf:predicate ?p ; rdf:object ?o .
-  OPTIONAL { ?a sousei:confidence ?confidence }
-  OPTIONAL { ?a dcterms:source ?source }
-  OPTIONAL { ?a skos:editorialNote ?note }
-}"""
-)
-"""The qualified attributions (confidence, source, rationale) of statements about ``?r``."""
-
-VOCABULARY_LABELS_QUERY = (
-    _PREFIXES
-    + """\
-SELECT ?term ?label WHERE {
-  GRAPH <https://w3id.org/sousei-kg/graph/ontology> { ?term skos:prefLabel ?label }
-}"""
-)
-"""Names of every class, property and concept of the vocabulary (for types and predicates)."""
 
 Labels = dict[str, dict[str, str]]
 """IRI → language tag → label."""
@@ -183,14 +121,16 @@ def exists(store: ReadableStore, iri: str) -> bool:
         node = NamedNode(iri)
     except ValueError:
         return False
-    result = run_query(store, EXISTS_QUERY, {"r": node})
+    result = run_query(store, internal_query("resource-exists"), {"r": node})
     return isinstance(result, QueryBoolean) and bool(result)
 
 
 def describe(store: ReadableStore, iri: str) -> list[Triple]:
     """The triples of the RDF document describing ``iri`` (canonical IRIs, deduplicated), in
     N-Triples order: the same document whichever backend or engine produced them."""
-    result = triples_of(run_query(store, DESCRIBE_QUERY, {"r": NamedNode(iri)}))
+    result = triples_of(
+        run_query(store, internal_query("describe-resource"), {"r": NamedNode(iri)})
+    )
     return sorted(dict.fromkeys(result), key=str)
 
 
@@ -225,7 +165,7 @@ def pick_label(labels: Labels, iri: str, lang: str) -> str:
 
 def vocabulary_labels(store: ReadableStore) -> Labels:
     """Labels of the vocabulary's terms, so pages name classes and properties in their language."""
-    result = solutions_of(run_query(store, VOCABULARY_LABELS_QUERY))
+    result = solutions_of(run_query(store, internal_query("vocabulary-labels")))
     labels: Labels = defaultdict(dict)
     for row in result:
         term, label = row["term"], row["label"]
@@ -241,7 +181,7 @@ def _solutions(store: ReadableStore, query: str, iri: str) -> QuerySolutions:
 def attributions(store: ReadableStore, iri: str) -> dict[tuple[str, str], Attribution]:
     """The attributions of statements about ``iri``, keyed by (predicate, object N-Triples form)."""
     rows: dict[tuple[str, str], tuple[str, str | None, list[str], list[str]]] = {}
-    for row in _solutions(store, ATTRIBUTIONS_QUERY, iri):
+    for row in _solutions(store, internal_query("resource-attributions"), iri):
         key = (str(row["p"].value), str(row["o"]))
         confidence = row["confidence"]
         entry = rows.setdefault(
@@ -267,7 +207,7 @@ def resource_view(store: ReadableStore, iri: str, triples: list[Triple]) -> Reso
     """
     qualified = attributions(store, iri)
     graphs: dict[tuple[str, NamedNode | Literal], list[str]] = {}
-    for row in _solutions(store, STATEMENTS_QUERY, iri):
+    for row in _solutions(store, internal_query("resource-statements"), iri):
         obj = row["o"]
         if isinstance(obj, NamedNode | Literal):
             graphs.setdefault((str(row["p"].value), obj), []).append(str(row["g"].value))
@@ -277,7 +217,7 @@ def resource_view(store: ReadableStore, iri: str, triples: list[Triple]) -> Reso
         properties[predicate].append(Value(obj, tuple(sorted(in_graphs)), attribution))
     incoming = [
         (str(row["s"].value), str(row["p"].value))
-        for row in _solutions(store, INCOMING_QUERY, iri)
+        for row in _solutions(store, internal_query("resource-incoming-links"), iri)
         if isinstance(row["s"], NamedNode)
     ]
     types = tuple(v.term.value for v in properties.get(RDF_TYPE, []))

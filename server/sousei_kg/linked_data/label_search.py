@@ -12,25 +12,13 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode
 
 from sousei_kg.linked_data.describe import solutions_of
+from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import ReadableStore
 
 LIMIT = 50
-"""Most hits returned; one more is fetched to tell whether the list was cut."""
-
-SEARCH_QUERY = """\
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?q ?r ?length ?type ?label WHERE {
-  { SELECT ?q ?r (MIN(STRLEN(STR(?matched))) AS ?length) WHERE {
-      ?r skos:prefLabel|rdfs:label|skos:altLabel ?matched .
-      FILTER(isIRI(?r) && CONTAINS(LCASE(STR(?matched)), LCASE(STR(?q))))
-    } GROUP BY ?q ?r ORDER BY ?length STR(?r) LIMIT 51 }
-  OPTIONAL { ?r a ?type }
-  OPTIONAL { ?r skos:prefLabel|rdfs:label ?label }
-}"""
-"""Hits ranked by their shortest matching label (an exact name comes first), then by IRI.
-The inner LIMIT is ``LIMIT + 1``."""
+"""Most hits returned; one more is fetched to tell whether the list was cut (the ``LIMIT 51`` of
+``label-search.rq``, which ranks hits by their shortest matching label, then by IRI)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +66,7 @@ def search(store: ReadableStore, text: str) -> SearchResult:
     text = text.strip()
     if not text:
         raise ValueError("the search text is empty")
-    result = solutions_of(run_query(store, SEARCH_QUERY, {"q": Literal(text)}))
+    result = solutions_of(run_query(store, internal_query("label-search"), {"q": Literal(text)}))
     ranks: dict[str, int] = {}
     labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     types: dict[str, dict[str, None]] = defaultdict(dict)

@@ -3,8 +3,9 @@
 A measure's page has to answer "what does this serve, and how sure are we?": a measure reaches its
 goal through ``sousei:contributesTo`` links, some stated by the summary (graph/strategy-2025), some
 our editorial classification (graph/curation, qualified by a ``sousei:Attribution``). Each link
-keeps where it comes from, so the page never presents a guess as a fact. The queries are constants
-with the element bound by substitution (``?start``).
+keeps where it comes from, so the page never presents a guess as a fact. The queries are the
+packaged ``logic-model-*.rq`` files (:mod:`sousei_kg.sparql.internal_queries`), with the element
+bound by substitution (``?start``).
 """
 
 from collections import defaultdict
@@ -20,6 +21,7 @@ from sousei_kg.linked_data.describe import (
     solutions_of,
 )
 from sousei_kg.namespaces import VOCAB
+from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import ReadableStore
 
@@ -29,74 +31,6 @@ OUTPUT = VOCAB + "Output"
 MEASURE = VOCAB + "Measure"
 LEVELS: tuple[str, ...] = (POLICY_GOAL, OUTCOME, OUTPUT, MEASURE)
 """Classes that take part in the chain, from the top of the logic model down."""
-
-_PREFIXES = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX sousei: <https://w3id.org/sousei-kg/def#>
-"""
-
-# The evidence of a link ?s ?pred ?t in graph ?g: its attribution, where the graph holds one.
-_EVIDENCE = """
-  OPTIONAL { GRAPH ?g {
-    ?a rdf:subject ?s ; rdf:predicate ?pred ; rdf:object ?t .
-    OPTIONAL { ?a sousei:confidence ?confidence }
-    OPTIONAL { ?a dcterms:source ?source }
-    OPTIONAL { ?a skos:editorialNote ?note }
-  } }
-}"""
-
-UP_QUERY = (
-    _PREFIXES
-    + """SELECT ?start ?s ?t ?g ?a ?confidence ?source ?note WHERE {
-  BIND(sousei:contributesTo AS ?pred)
-  ?start sousei:contributesTo* ?s .
-  GRAPH ?g { ?s sousei:contributesTo ?t }"""
-    + _EVIDENCE
-)
-"""Every contributesTo link above ``?start``, with the graph stating it and its evidence."""
-
-DOWN_QUERY = (
-    _PREFIXES
-    + """SELECT ?start ?s ?t ?g ?a ?confidence ?source ?note WHERE {
-  BIND(sousei:contributesTo AS ?pred)
-  ?t sousei:contributesTo* ?start .
-  GRAPH ?g { ?s sousei:contributesTo ?t }"""
-    + _EVIDENCE
-)
-"""Every contributesTo link below ``?start``."""
-
-ORGANISATIONS_QUERY = (
-    _PREFIXES
-    + """SELECT ?start ?s ?t ?g ?a ?confidence ?source ?note WHERE {
-  BIND(sousei:responsibleOrganization AS ?pred)
-  ?s sousei:contributesTo* ?start ; a sousei:Measure .
-  GRAPH ?g { ?s sousei:responsibleOrganization ?t }"""
-    + _EVIDENCE
-)
-"""The responsible organisations of ``?start`` (if a measure) and of every measure below it."""
-
-GOALS_QUERY = (
-    _PREFIXES
-    + """SELECT ?start ?goal ?kpi WHERE {
-  ?start sousei:contributesTo* ?goal .
-  ?goal a sousei:PolicyGoal ; sousei:hasKPI ?kpi .
-} ORDER BY ?goal ?kpi"""
-)
-"""The goals ``?start`` reaches (itself, for a goal) and their KPIs."""
-
-NODES_QUERY = (
-    _PREFIXES
-    + """SELECT ?start ?n ?type ?label WHERE {
-  { ?start sousei:contributesTo* ?n } UNION { ?n sousei:contributesTo+ ?start }
-  UNION { ?start sousei:contributesTo* ?goal . ?goal sousei:hasKPI ?n }
-  UNION { ?m sousei:contributesTo* ?start ; sousei:responsibleOrganization ?n }
-  OPTIONAL { ?n a ?type }
-  OPTIONAL { ?n skos:prefLabel ?label }
-}"""
-)
-"""Types and labels of everything the chain shows."""
 
 
 @dataclass(frozen=True)
@@ -248,11 +182,11 @@ def chain(store: ReadableStore, focus: str) -> Chain:
         The chain; its parts are empty for an element with no links.
     """
     organisations: dict[str, list[Link]] = defaultdict(list)
-    for link in _links(_rows(store, ORGANISATIONS_QUERY, focus)):
+    for link in _links(_rows(store, internal_query("logic-model-organisations"), focus)):
         organisations[link.source].append(link)
     types: dict[str, set[str]] = defaultdict(set)
     labels: Labels = defaultdict(dict)
-    for row in _rows(store, NODES_QUERY, focus):
+    for row in _rows(store, internal_query("logic-model-nodes"), focus):
         node = row["n"]
         if not isinstance(node, NamedNode):
             continue
@@ -262,15 +196,15 @@ def chain(store: ReadableStore, focus: str) -> Chain:
             labels[node.value][label.language or ""] = label.value
     return Chain(
         focus=focus,
-        up=_links(_rows(store, UP_QUERY, focus)),
-        down=_links(_rows(store, DOWN_QUERY, focus)),
+        up=_links(_rows(store, internal_query("logic-model-up"), focus)),
+        down=_links(_rows(store, internal_query("logic-model-down"), focus)),
         # Sorted and deduplicated: Virtuoso 7 repeats rows of a `+` path (SPARQL 1.1 paths
         # have set semantics), and engines differ in row order.
         goals=tuple(
             sorted(
                 {
                     (str(row["goal"].value), str(row["kpi"].value))
-                    for row in _rows(store, GOALS_QUERY, focus)
+                    for row in _rows(store, internal_query("logic-model-goals"), focus)
                 }
             )
         ),

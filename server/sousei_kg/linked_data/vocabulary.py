@@ -12,11 +12,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from sousei_kg.linked_data.describe import triples_of
 from sousei_kg.namespaces import ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
+from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import ReadableStore
-
-GRAPH_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-"""Every triple of the named graph ``?g``."""
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
@@ -79,7 +77,9 @@ class TermDoc:
 
 def graph_triples(store: ReadableStore, graph: str) -> list[Triple]:
     """Every triple of one named graph (``ONTOLOGY_GRAPH`` or ``SHAPES_GRAPH``)."""
-    return list(triples_of(run_query(store, GRAPH_QUERY, {"g": NamedNode(graph)})))
+    return list(
+        triples_of(run_query(store, internal_query("graph-triples"), {"g": NamedNode(graph)}))
+    )
 
 
 def anchor_of(iri: str) -> str:

@@ -2,8 +2,9 @@
 
 The descriptions at ``/.well-known/void`` and ``/dataset`` are generated from the store, never
 kept by hand, so their counts cannot drift from the data. Counting takes a few SPARQL queries over
-the whole store, so it runs once per dataset version (the first time a description is asked for)
-and the result is kept in a small module-level cache keyed by the version hash.
+the whole store (the packaged ``statistics-*.rq`` files, :mod:`sousei_kg.sparql.internal_queries`),
+so it runs once per dataset version (the first time a description is asked for) and the result is
+kept in a small module-level cache keyed by the version hash.
 """
 
 import threading
@@ -16,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple, se
 
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.namespaces import ID, PREFIXES, VOCAB
+from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.canonical import DEFAULT_GRAPH_KEY, union_triples
 from sousei_kg.store.query import run_query
 
@@ -58,53 +60,6 @@ _VOCABULARY_FOR_NAMESPACE = {
     VOCAB: "https://w3id.org/sousei-kg/def",  # the ontology IRI, not its hash namespace
 }
 _NOT_VOCABULARIES = {PREFIXES["graph"], PREFIXES["xsd"]}
-
-# Internal queries: module constants, never formatted (style.md, Part E 4). The union of all graphs
-# is the default graph (run_query); GRAPH ?g counts each quad, so property counts add up to quads.
-_COUNTS = """
-SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
-       (COUNT(DISTINCT ?p) AS ?properties)
-WHERE { ?s ?p ?o }
-"""
-_ENTITIES = """
-SELECT (COUNT(DISTINCT ?s) AS ?n)
-WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/sousei-kg/id/")) }
-"""
-_CLASS_PARTITIONS = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) }
-GROUP BY ?class ORDER BY ?class
-"""
-_PROPERTY_PARTITIONS = """
-SELECT ?property (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?property ?o } }
-GROUP BY ?property ORDER BY ?property
-"""
-_EXAMPLES = """
-PREFIX sousei: <https://w3id.org/sousei-kg/def#>
-PREFIX org: <http://www.w3.org/ns/org#>
-SELECT ?class (MIN(STR(?r)) AS ?first) WHERE {
-  VALUES ?class { sousei:PolicyGoal sousei:Measure org:Organization }
-  ?r a ?class FILTER(isIRI(?r))
-} GROUP BY ?class
-"""
-_PERIOD = """
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX sousei: <https://w3id.org/sousei-kg/def#>
-SELECT ?period ?start ?end WHERE {
-  ?strategy a sousei:Strategy ; dcterms:temporal ?period .
-  ?period dcat:startDate ?start ; dcat:endDate ?end .
-} ORDER BY DESC(?start) LIMIT 1
-"""
-_MODIFIED = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT (MAX(?t) AS ?modified) WHERE {
-  ?g prov:generatedAtTime ?t FILTER EXISTS { GRAPH ?g { ?s ?p ?o } }
-}
-"""
-_GRAPH_LABELS = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?g ?label WHERE { ?g skos:prefLabel ?label FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }
-"""
 
 
 @dataclass(frozen=True)
@@ -188,8 +143,8 @@ def statistics(graph: KnowledgeGraph) -> DatasetStatistics:
 
 
 def _rows(graph: KnowledgeGraph, query: str) -> QuerySolutions:
-    result = run_query(graph.store, query)
-    if not isinstance(result, QuerySolutions):  # pragma: no cover - the constants are SELECTs
+    result = run_query(graph.store, query)  # the default graph is the union of all graphs
+    if not isinstance(result, QuerySolutions):  # pragma: no cover - the queries are SELECTs
         raise TypeError("internal statistics queries are SELECT queries")
     return result
 
@@ -200,25 +155,31 @@ def _int(term: object) -> int:
 
 def compute_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
     """Count the dataset (uncached; see :func:`statistics`)."""
-    counts = next(iter(_rows(graph, _COUNTS)))
-    classes = tuple((s["class"].value, _int(s["n"])) for s in _rows(graph, _CLASS_PARTITIONS))
+    counts = next(iter(_rows(graph, internal_query("statistics-distinct-terms"))))
+    classes = tuple(
+        (s["class"].value, _int(s["n"]))
+        for s in _rows(graph, internal_query("statistics-class-partitions"))
+    )
     properties = tuple(
-        (s["property"].value, _int(s["n"])) for s in _rows(graph, _PROPERTY_PARTITIONS)
+        (s["property"].value, _int(s["n"]))
+        for s in _rows(graph, internal_query("statistics-property-partitions"))
     )
     examples = sorted(
-        s["first"].value for s in _rows(graph, _EXAMPLES) if isinstance(s["first"], Literal)
+        s["first"].value
+        for s in _rows(graph, internal_query("statistics-examples"))
+        if isinstance(s["first"], Literal)
     )
     labels: dict[str, dict[str, str]] = {}
-    for row in _rows(graph, _GRAPH_LABELS):
+    for row in _rows(graph, internal_query("statistics-graph-labels")):
         label = row["label"]
         if isinstance(label, Literal) and label.language:
             labels.setdefault(row["g"].value, {})[label.language] = label.value
     period = None
-    for row in _rows(graph, _PERIOD):
+    for row in _rows(graph, internal_query("statistics-period")):
         start, end = row["start"], row["end"]
         if isinstance(start, Literal) and isinstance(end, Literal):
             period = Period(row["period"].value, start, end)
-    modified = next(iter(_rows(graph, _MODIFIED)))["modified"]
+    modified = next(iter(_rows(graph, internal_query("statistics-modified"))))["modified"]
     return DatasetStatistics(
         version=graph.version,
         quad_count=graph.quad_count,
@@ -227,7 +188,7 @@ def compute_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
         graph_labels=labels,
         distinct_subjects=_int(counts["subjects"]),
         distinct_objects=_int(counts["objects"]),
-        entities=_int(next(iter(_rows(graph, _ENTITIES)))["n"]),
+        entities=_int(next(iter(_rows(graph, internal_query("statistics-entities"))))["n"]),
         class_partitions=classes,
         property_partitions=properties,
         examples=tuple(examples),

@@ -45,6 +45,7 @@ from sousei_kg.remote.sparql_client import (
     RemoteUnavailableError,
     send_query,
 )
+from sousei_kg.sparql.internal_queries import internal_query
 
 EMPTY_GRAPH = "urn:x-sousei-kg:empty-graph"
 """Sent in place of an empty graph list: the protocol reads "no ``default-graph-uri``" as "the
@@ -167,24 +168,23 @@ class RemoteStore:
     def graph_counts(self) -> dict[str, int]:
         """Triples per dataset graph that the engine holds (graphs it lacks are left out)."""
         if self._counts is None:
-            values = " ".join(str(NamedNode(g)) for g in self.graphs)
-            text = (
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                f"VALUES ?g {{ {values} }} }} GROUP BY ?g"
-            )
+            # The named graphs are the dataset's (named-graph-uri), so GRAPH ?g ranges over them
+            # alone; the rows are still kept to those graphs, whatever an engine makes of that.
             answer = send_query(
                 self.endpoints,
-                text,
+                internal_query("graph-counts"),
                 accept=RESULTS_JSON,
                 default_graphs=(EMPTY_GRAPH,),
-                named_graphs=self.graphs,
+                named_graphs=self._ours(self.graphs),
                 timeout=self.timeout,
             )
             try:
                 rows = parse_query_results(answer.body, format=QueryResultsFormat.JSON)
                 assert isinstance(rows, QuerySolutions)  # noqa: S101 (a SELECT)
                 self._counts = {
-                    row["g"].value: int(row["n"].value) for row in rows if row["g"] is not None
+                    row["g"].value: int(row["n"].value)
+                    for row in rows
+                    if row["g"] is not None and row["g"].value in self.graphs
                 }
             finally:
                 answer.close()
@@ -225,7 +225,7 @@ class RemoteStore:
         expected = self.graph_counts().get(graph_name.value, 0)
         answer = send_query(
             self.endpoints,
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}",
+            with_bindings(internal_query("graph-triples"), {Variable("g"): graph_name}),
             accept=N_TRIPLES,
             default_graphs=(EMPTY_GRAPH,),
             named_graphs=(graph_name.value,),

@@ -15,7 +15,7 @@ import urllib.error
 from dataclasses import dataclass
 from http.client import HTTPResponse
 
-from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import POST, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from sousei_kg import __version__
@@ -97,6 +97,10 @@ def send_query(
     client.setRequestMethod(URLENCODED)
     client.setOnlyConneg(True)
     client.setQuery(query)
+    # SPARQLWrapper guesses query or update from the first such keyword it finds, comments
+    # included ("# the counts add up" made it an update, sent as `update=`, which Oxigraph's query
+    # endpoint refuses). This is a query; the form of its answer is chosen by Accept below.
+    client.queryType = SELECT
     client.addCustomHttpHeader("Accept", accept)
     for iri in default_graphs:
         client.addDefaultGraph(iri)

@@ -14,51 +14,9 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from sousei_kg.linked_data.describe import solutions_of
 from sousei_kg.linked_data.logic_model import LEVELS
+from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import ReadableStore
-
-_PREFIXES = """\
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX sousei: <https://w3id.org/sousei-kg/def#>
-"""
-
-NODES_QUERY = (
-    _PREFIXES
-    + """SELECT ?node ?type ?notation ?label WHERE {
-  VALUES ?type { sousei:PolicyGoal sousei:Outcome sousei:Output sousei:Measure }
-  ?node a ?type .
-  OPTIONAL { ?node skos:notation ?notation }
-  OPTIONAL { ?node skos:prefLabel ?label }
-}"""
-)
-"""Every element of the four levels, with its notation and labels (one row per label)."""
-
-EDGES_QUERY = (
-    _PREFIXES
-    + """SELECT DISTINCT ?source ?target WHERE {
-  VALUES ?type { sousei:PolicyGoal sousei:Outcome sousei:Output }
-  ?source sousei:contributesTo ?target . ?target a ?type .
-}"""
-)
-"""Every ``contributesTo`` link into a goal, outcome or output (from any graph)."""
-
-KPIS_QUERY = (
-    _PREFIXES
-    + """SELECT ?kpi ?goal ?label WHERE {
-  ?goal a sousei:PolicyGoal ; sousei:hasKPI ?kpi .
-  OPTIONAL { ?kpi skos:prefLabel ?label }
-}"""
-)
-"""The goals' KPIs and their labels."""
-
-REACH_QUERY = (
-    _PREFIXES
-    + """SELECT DISTINCT ?node ?kpi WHERE {
-  ?goal a sousei:PolicyGoal ; sousei:hasKPI ?kpi .
-  ?node sousei:contributesTo* ?goal .
-}"""
-)
-"""Which KPI each element reaches: a ``contributesTo*`` path to the KPI's goal."""
 
 LEVEL_NAMES = ("goal", "outcome", "output", "measure")
 """CSS class and data name of each level, in the order of
@@ -206,7 +164,7 @@ def build(store: ReadableStore) -> Diagram:
     level_of: dict[str, int] = {}
     notation: dict[str, str] = {}
     labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in _rows(store, NODES_QUERY):
+    for row in _rows(store, internal_query("diagram-nodes")):
         iri = row["node"].value
         level_of[iri] = LEVELS.index(row["type"].value)
         if isinstance(n := row["notation"], Literal):
@@ -214,11 +172,11 @@ def build(store: ReadableStore) -> Diagram:
         if isinstance(label := row["label"], Literal) and label.language in ("ja", "en"):
             labels[iri][label.language] = label.value
     targets: dict[str, list[str]] = defaultdict(list)
-    for row in _rows(store, EDGES_QUERY):
+    for row in _rows(store, internal_query("diagram-edges")):
         if row["source"].value in level_of and row["target"].value in level_of:
             targets[row["source"].value].append(row["target"].value)
     reach: dict[str, set[str]] = defaultdict(set)
-    for row in _rows(store, REACH_QUERY):
+    for row in _rows(store, internal_query("diagram-kpi-reach")):
         reach[row["node"].value].add(_key(row["kpi"].value))
 
     columns: list[list[str]] = [[] for _ in LEVELS]
@@ -259,7 +217,7 @@ def build(store: ReadableStore) -> Diagram:
     )
     goal_of: dict[str, str] = {}
     kpi_labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in _rows(store, KPIS_QUERY):
+    for row in _rows(store, internal_query("diagram-kpis")):
         if isinstance(row["kpi"], NamedNode) and row["goal"].value in by_iri:
             goal_of[row["kpi"].value] = row["goal"].value
         if isinstance(label := row["label"], Literal) and label.language in ("ja", "en"):

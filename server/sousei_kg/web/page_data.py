@@ -2,7 +2,8 @@
 numbers, organisations with their measure counts, and the landing page's schema.org description.
 
 Every number is counted from the store (never typed into a template), so the landing page stays
-true when the data changes. Queries are constants; an organisation is bound by substitution.
+true when the data changes. Queries are packaged ``.rq`` files
+(:mod:`sousei_kg.sparql.internal_queries`); an organisation is bound by substitution.
 """
 
 import json
@@ -14,49 +15,9 @@ from pyoxigraph import Literal, NamedNode
 
 from sousei_kg.linked_data.describe import solutions_of
 from sousei_kg.namespaces import ID
+from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import ReadableStore
-
-_PREFIXES = """\
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX sousei: <https://w3id.org/sousei-kg/def#>
-"""
-
-COUNTS_QUERY = (
-    _PREFIXES
-    + """SELECT ?name (COUNT(DISTINCT ?x) AS ?count) WHERE {
-  VALUES (?name ?class) {
-    ("goals" sousei:PolicyGoal) ("outcomes" sousei:Outcome) ("outputs" sousei:Output)
-    ("measures" sousei:Measure) ("programmes" sousei:Programme) ("organisations" org:Organization)
-    ("kpis" sousei:Indicator)
-  }
-  OPTIONAL { ?x a ?class }
-} GROUP BY ?name"""
-)
-"""How many resources of each kind the graph enumerates."""
-
-DECLARED_QUERY = (
-    _PREFIXES
-    + """SELECT ?name (MAX(?n) AS ?count) WHERE {
-  { ?s a sousei:Strategy ; sousei:declaredMeasureCount ?n . BIND("measures" AS ?name) }
-  UNION { ?s a sousei:LogicModelLevel ; sousei:declaredItemCount ?n ;
-             ^sousei:level/a ?class .
-          VALUES (?class ?name) { (sousei:PolicyGoal "goals") (sousei:Outcome "outcomes")
-                                  (sousei:Output "outputs") } }
-} GROUP BY ?name"""
-)
-"""How many of each the summary declares (the strategy's measure count, each level's item count)."""
-
-ORGANISATIONS_QUERY = (
-    _PREFIXES
-    + """SELECT ?org ?label (COUNT(DISTINCT ?measure) AS ?measures) WHERE {
-  ?org a org:Organization .
-  OPTIONAL { ?measure a sousei:Measure ; sousei:responsibleOrganization ?org }
-  OPTIONAL { ?org skos:prefLabel ?label }
-} GROUP BY ?org ?label"""
-)
-"""Every organisation, its labels and how many named measures we attribute to it."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +43,11 @@ def counts(store: ReadableStore) -> tuple[dict[str, int], dict[str, int]]:
     """``(enumerated, declared)``: resources per kind in the graph; what the summary declares."""
     enumerated = {
         row["name"].value: int(row["count"].value)
-        for row in solutions_of(run_query(store, COUNTS_QUERY))
+        for row in solutions_of(run_query(store, internal_query("enumerated-counts")))
     }
     declared = {
         row["name"].value: int(row["count"].value)
-        for row in solutions_of(run_query(store, DECLARED_QUERY))
+        for row in solutions_of(run_query(store, internal_query("declared-counts")))
         if row["count"] is not None
     }
     return enumerated, declared
@@ -96,7 +57,7 @@ def organisations(store: ReadableStore) -> list[Organisation]:
     """Organisations, most measures first, then by English name."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     measures: dict[str, int] = {}
-    for row in solutions_of(run_query(store, ORGANISATIONS_QUERY)):
+    for row in solutions_of(run_query(store, internal_query("organisation-measure-counts"))):
         iri = row["org"].value
         measures[iri] = int(row["measures"].value)
         if isinstance(label := row["label"], Literal) and label.language in ("ja", "en"):
