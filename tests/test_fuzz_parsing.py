@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from starlette.requests import Request
 
 from sousei_kg.http.negotiation import NotAcceptableError, choose, choose_format, prefers_html
+from sousei_kg.http.pages import page_language
 from sousei_kg.named_queries.parameters import ParameterError, QueryParam
 from sousei_kg.sparql import guard as sparql_guard
 from sousei_kg.sparql.formats import ALL_FORMATS, DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
@@ -26,7 +27,7 @@ from sousei_kg.sparql.lexer import (
     words,
 )
 from sousei_kg.sparql.query_protocol import ProtocolError, parse_request
-from sousei_kg.web.html import LANGUAGES, page_language
+from sousei_kg.web.html import LANGUAGES
 
 FUZZ = settings(
     max_examples=200,

@@ -11,13 +11,12 @@ pasted into the text.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Triple
 
 from sousei_kg.namespaces import GRAPH, ID
-from sousei_kg.remote.remote_store import RemoteTriples
 from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
-from sousei_kg.store.readable import QueryResult, ReadableStore
+from sousei_kg.store.readable import QueryResult, ReadableStore, TripleStream
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
@@ -103,13 +102,13 @@ def solutions_of(result: QueryResult) -> QuerySolutions:
     return result
 
 
-def triples_of(result: QueryResult) -> QueryTriples | RemoteTriples:
-    """The triples of a CONSTRUCT result.
+def triples_of(result: QueryResult) -> TripleStream:
+    """The triples of a CONSTRUCT result (whichever backend produced them).
 
     Raises:
-        TypeError: if the result is not a CONSTRUCT result.
+        TypeError: if the result is a SELECT or ASK result.
     """
-    if not isinstance(result, QueryTriples | RemoteTriples):
+    if isinstance(result, QuerySolutions | QueryBoolean):
         raise TypeError(f"expected CONSTRUCT triples, got {type(result).__name__}")
     return result
 

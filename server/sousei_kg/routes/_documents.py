@@ -13,12 +13,13 @@ from pyoxigraph import Triple
 
 from sousei_kg.http.errors import error_response
 from sousei_kg.http.negotiation import prefers_html
+from sousei_kg.http.pages import render
 from sousei_kg.linked_data.describe import Labels, pick_label
 from sousei_kg.linked_data.vocabulary import curie
 from sousei_kg.namespaces import CANONICAL_BASE, ID
 from sousei_kg.sparql.formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format
 from sousei_kg.sparql.graph_serialization import serialize_graph
-from sousei_kg.web.html import LinkRewriter, render
+from sousei_kg.web.html import LinkRewriter
 
 #: Formats of a document, HTML first: a browser (or ``Accept: */*``) gets the page.
 DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)

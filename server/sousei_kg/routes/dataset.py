@@ -18,6 +18,7 @@ from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.errors import error_response
 from sousei_kg.http.negotiation import choose, prefers_html
+from sousei_kg.http.pages import page_language, render
 from sousei_kg.publication.dcat import dcat_triples, distribution_description
 from sousei_kg.publication.dumps import (
     DUMP_FILES,
@@ -39,7 +40,6 @@ from sousei_kg.publication.statistics import (
 )
 from sousei_kg.publication.void import DATASET_PATH, SPARQL_PATH, VOID_PATH, void_triples
 from sousei_kg.sparql.formats import GRAPH_FORMATS, HTML, Format
-from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["dataset"])
 

@@ -15,9 +15,9 @@ from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 
 from sousei_kg.http.deps import public_base
+from sousei_kg.http.pages import page_language, render
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.namespaces import CANONICAL_BASE, ID, PREFIXES
-from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["pages"])
 

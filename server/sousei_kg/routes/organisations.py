@@ -12,13 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.pages import page_language
 from sousei_kg.linked_data.describe import solutions_of, vocabulary_labels
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.namespaces import ID
 from sousei_kg.routes._documents import href_for, labeller, not_found
 from sousei_kg.routes.web import diagram_of, page, svg
 from sousei_kg.store.query import run_query
-from sousei_kg.web.html import page_language
 from sousei_kg.web.page_data import iri_of, organisation, organisations
 
 router = APIRouter(tags=["pages"])

@@ -28,6 +28,7 @@ from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.http.negotiation import choose, prefers_html
+from sousei_kg.http.pages import page_language, render
 from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
 from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
@@ -43,7 +44,7 @@ from sousei_kg.sparql.formats import (
 )
 from sousei_kg.sparql.graph_serialization import serialize_graph
 from sousei_kg.store.readable import Term
-from sousei_kg.web.html import LinkRewriter, page_language, render
+from sousei_kg.web.html import LinkRewriter
 
 TAG = "named queries"
 CATALOG_JSON = Format("json", "application/json", ".json")

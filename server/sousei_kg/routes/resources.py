@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.negotiation import choose
+from sousei_kg.http.pages import page_language, render
 from sousei_kg.linked_data.describe import describe, exists, resource_view, vocabulary_labels
 from sousei_kg.linked_data.logic_model import chain, is_chain_member
 from sousei_kg.namespaces import ID
@@ -29,7 +30,6 @@ from sousei_kg.routes._documents import (
     split_extension,
 )
 from sousei_kg.sparql.formats import HTML
-from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["linked data"])
 

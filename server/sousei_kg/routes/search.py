@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse, Response
 
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.negotiation import choose
+from sousei_kg.http.pages import page_language, render
 from sousei_kg.linked_data.describe import vocabulary_labels
 from sousei_kg.linked_data.label_search import LIMIT, search
 from sousei_kg.routes._documents import href_for, labeller
 from sousei_kg.sparql.formats import HTML, Format
-from sousei_kg.web.html import page_language, render
 
 SEARCH_JSON = Format("json", "application/json", ".json")
 SEARCH_FORMATS: tuple[Format, ...] = (HTML, SEARCH_JSON)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.negotiation import choose
+from sousei_kg.http.pages import page_language, render
 from sousei_kg.linked_data.describe import labels_of, vocabulary_labels
 from sousei_kg.linked_data.vocabulary import curie, ontology_docs, shapes_docs
 from sousei_kg.routes._documents import (
@@ -24,7 +25,6 @@ from sousei_kg.routes._documents import (
     rdf_response,
 )
 from sousei_kg.sparql.formats import HTML, Format
-from sousei_kg.web.html import page_language, render
 
 router = APIRouter(tags=["linked data"])
 

@@ -17,6 +17,7 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.pages import page_language, render
 from sousei_kg.linked_data.describe import solutions_of
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.publication.dumps import DUMP_FILES
@@ -24,7 +25,7 @@ from sousei_kg.publication.statistics import statistics
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
 from sousei_kg.store.query import run_query
 from sousei_kg.web.diagram import Diagram, build
-from sousei_kg.web.html import LinkRewriter, environment, page_language, render
+from sousei_kg.web.html import LinkRewriter, environment
 from sousei_kg.web.page_data import counts, dataset_json_ld, json_ld
 
 router = APIRouter(tags=["pages"])

@@ -1,14 +1,13 @@
-"""HTML rendering shared by every page: the Jinja environment (autoescaped), the page language
-(``?lang=`` over ``Accept-Language``) and the rewriting of canonical IRIs to this server's URLs."""
+"""HTML rendering shared by every page: the Jinja environment (autoescaped), the choice of page
+language (``?lang=`` over ``Accept-Language``) and the rewriting of canonical IRIs to this
+server's URLs. No HTTP objects here: :mod:`sousei_kg.http.pages` turns a request into these
+arguments and the rendered text into a response."""
 
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sousei_kg.namespaces import CANONICAL_BASE
@@ -28,15 +27,13 @@ def environment() -> Environment:
     )
 
 
-def page_language(request: Request) -> str:
-    """``ja`` or ``en``: ``?lang=`` if given and known, else the best ``Accept-Language`` match,
-    else Japanese (the language of the source)."""
-    explicit = request.query_params.get("lang")
+def choose_language(explicit: str | None, accept_language: str | None) -> str:
+    """``ja`` or ``en``: ``explicit`` (``?lang=``) if given and known, else the best
+    ``Accept-Language`` match, else Japanese (the language of the source)."""
     if explicit in LANGUAGES:
         return explicit
-    header = request.headers.get("accept-language", "")
     best, best_q = "ja", -1.0
-    for part in header.split(","):
+    for part in (accept_language or "").split(","):
         pieces = part.strip().split(";")
         tag = pieces[0].strip().lower()
         q = 1.0
@@ -66,46 +63,29 @@ class LinkRewriter:
         return iri
 
 
-def render(
-    request: Request,
+def render_page(
     template: str,
     *,
     lang: str,
     public_base: str,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
+    path: str,
+    switch_to: dict[str, str],
     **context: Any,
-) -> HTMLResponse:
-    """Render a template into an HTML response that varies on ``Accept-Language``.
+) -> str:
+    """Render a page template.
 
     The template gets ``lang``, ``link`` (the IRI rewriter), ``base`` (the public base URL),
     ``path`` (this page's path), ``switch_to`` (language → URL of this page in it) and ``context``.
     """
-    body = (
+    return (
         environment()
         .get_template(template)
         .render(
             lang=lang,
             link=LinkRewriter(public_base),
             base=public_base,
-            path=request.url.path,
-            switch_to={code: language_switch_url(request, code) for code in LANGUAGES},
+            path=path,
+            switch_to=switch_to,
             **context,
         )
     )
-    response = HTMLResponse(body, status_code=status_code, headers=headers)
-    response.headers["Content-Language"] = lang
-    vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
-    for name in ("Accept", "Accept-Language"):
-        if name.lower() not in (v.lower() for v in vary):
-            vary.append(name)
-    response.headers["Vary"] = ", ".join(vary)
-    return response
-
-
-def language_switch_url(request: Request, lang: str) -> str:
-    """This page's path and query with ``lang`` set, so switching language keeps the page (and
-    its search terms or parameters)."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    params.append(("lang", lang))
-    return request.url.path + "?" + urlencode(params)
