@@ -1,7 +1,13 @@
-"""Shared fixtures: a small resources tree (ontology/, shapes/, data/) written to a temp dir.
+"""Shared fixtures: a small resources tree, the app behind a TestClient, and real servers.
 
 The shipped files change while the dataset is written, so tests that need specific content use
-this tree, passed to the code as ``root`` (or ``--resources`` on the command line).
+the small tree (``resources``), passed to the code as ``root`` (or ``--resources`` on the command
+line).
+
+``live`` marks a test that binds a port: it starts a real server, or a process or socket that
+listens. ``pytest -m "not live"`` is the quick loop; CI runs everything. The marker is enforced:
+a test without it that starts a server (:func:`start_server`, :func:`recording_listener`) or
+listens on a socket in this process fails, saying to mark it.
 """
 
 import contextlib
@@ -12,15 +18,25 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+
+from sousei_kg.app import create_app
+from sousei_kg.config import Settings
 
 if TYPE_CHECKING:
     from remote_engines import Engine
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+"""The repository's top folder (README, data/, docs/)."""
+FIXTURES = TESTS / "fixtures"
+"""The small input files the cases need (``checks/``, ``invalid/``, ``w3c-protocol/``)."""
 
 ONTOLOGY = """\
 @prefix sousei: <https://w3id.org/sousei-kg/def#> .
@@ -87,6 +103,64 @@ FILES = {
 }
 
 
+_RUNNING: dict[str, pytest.Item | None] = {"item": None}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Remember which test is being set up, for :func:`require_live`."""
+    _RUNNING["item"] = item
+
+
+def require_live(what: str) -> None:
+    """Fail the running test if it binds a port without the ``live`` marker.
+
+    Raises:
+        pytest.fail: naming the test and what it started.
+    """
+    item = _RUNNING["item"]
+    if item is not None and item.get_closest_marker("live") is None:
+        pytest.fail(f"{item.nodeid} {what} but is not marked @pytest.mark.live", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_listening_outside_live_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test without ``live`` that listens on a socket in this process (an in-process server)
+    fails instead of passing as a quick test."""
+    if request.node.get_closest_marker("live") is not None:
+        return
+    listen = socket.socket.listen
+
+    def refuse(sock: socket.socket, *args: int) -> None:
+        require_live("listens on a socket")
+        listen(sock, *args)
+
+    monkeypatch.setattr(socket.socket, "listen", refuse)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    """The app with default settings (the shipped data, in memory) behind a TestClient; one per
+    test module. Not ``live``: nothing listens."""
+    with TestClient(create_app(Settings())) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client_with() -> Iterator[Callable[..., TestClient]]:
+    """A factory: ``client_with(result_cap=5)`` is the app with those settings behind a started
+    TestClient (lifespan run); every client made is closed when the test ends."""
+    with contextlib.ExitStack() as stack:
+
+        def make(*, raise_server_exceptions: bool = True, **settings: Any) -> TestClient:
+            app = create_app(Settings(**settings))
+            test_client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+            return stack.enter_context(test_client)
+
+        yield make
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Tests of other features must not be throttled by the per-client rate limit (it is on by
     default); tests/test_protection.py and tests/test_rate_limit_live.py turn it on themselves.
@@ -122,6 +196,18 @@ def violating_resources(resources: Path) -> Path:
     return write_tree(resources, {"data/meta.ttl": UNLABELLED})
 
 
+_SERVER_LOGS: list[Path] = []
+"""Log files of the servers this session started: read when one fails to start, removed at the
+end of the session (nothing is left in the temp folder)."""
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the servers' log files."""
+    del session
+    for path in _SERVER_LOGS:
+        path.unlink(missing_ok=True)
+
+
 def free_port() -> int:
     """A port of 127.0.0.1 nobody listens on now (a server binds it right after)."""
     with socket.socket() as probe:
@@ -145,7 +231,9 @@ def start_server(
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sousei-kg serve`` on 127.0.0.1 and a free port with extra environment variables
     (``SOUSEI_*`` settings) and arguments; return the process and its base URL once ``/health``
-    answers. The caller stops the process (terminate, or SIGKILL in the crash tests)."""
+    answers. The caller stops the process (terminate, or SIGKILL in the crash tests); its log
+    file is removed when the test session ends."""
+    require_live("starts a server")
     port = free_port()
     command = [
         sys.executable,
@@ -162,6 +250,7 @@ def start_server(
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below; the server writes to it)
         prefix=f"sousei-kg-serve-{port}-", suffix=".log", delete=False
     )
+    _SERVER_LOGS.append(Path(log.name))
     process = subprocess.Popen(
         [*command, *args],
         stdout=subprocess.DEVNULL,
@@ -212,6 +301,7 @@ def recording_listener() -> Iterator[tuple[str, list[bytes]]]:
     """A local TCP listener that records the first bytes of every connection it receives; yields
     its base URL (``http://127.0.0.1:PORT/``) and that list. Tests of "no outbound traffic" assert
     the list stays empty."""
+    require_live("starts a listener")
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()

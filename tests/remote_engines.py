@@ -76,7 +76,7 @@ def oxigraph_server(folder: Path) -> Iterator[Engine]:
         stop_process(process, timeout=20)
 
 
-VIRTUOSO_INI = Path(__file__).parents[1] / "docs" / "virtuoso.ini.example"
+VIRTUOSO_INI = Path(__file__).resolve().parents[1] / "docs" / "virtuoso.ini.example"
 """The configuration docs/deployment.md gives, run here with a temporary folder and free ports."""
 
 

@@ -30,13 +30,13 @@ proxy with a header timeout (nginx ``client_header_timeout``).
 Errors are short ``text/plain`` messages naming the limit; never a stack trace.
 """
 
-import hashlib
 import math
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg.config import Settings
+from sousei_kg.http.body_guard import BodyGuard
+from sousei_kg.http.client_identity import client_key
 from sousei_kg.http.rate_limit import FILE_NAME, Decision, TokenBuckets
 
 Headers = list[tuple[bytes, bytes]]
@@ -57,11 +57,6 @@ def _has_body(fields: dict[bytes, list[str]]) -> bool:
     answer closes the connection."""
     lengths = fields.get(b"content-length", [])
     return b"transfer-encoding" in fields or any(v.strip() not in ("", "0") for v in lengths)
-
-
-def client_key(address: str, user_agent: str) -> bytes:
-    """The rate-limit identity: a digest, so that stored keys reveal no address."""
-    return hashlib.sha256(f"{address}\x00{user_agent}".encode()).digest()
 
 
 def rate_limit_headers(decision: Decision, per_second: float) -> Headers:
@@ -88,54 +83,6 @@ def with_exposed(headers: Headers, extra: Headers) -> Headers:
             result[index] = (name, value + b", " + EXPOSED)
             return result
     return [*result, (b"access-control-expose-headers", EXPOSED)]
-
-
-class BodyRefusedError(Exception):
-    """Raised into the app when its request body is refused (too large, or too slow)."""
-
-
-class BodyGuard:
-    """Wraps ``receive``: counts body bytes and bounds the time they take to arrive."""
-
-    def __init__(self, receive: Receive, limit: int, what: str, timeout: float) -> None:
-        self._receive = receive
-        self.limit, self.what, self.timeout = limit, what, timeout
-        self.received = 0
-        self.complete = False
-        self.deadline: float | None = None
-        self.refusal: tuple[int, str] | None = None
-
-    async def receive(self) -> Message:
-        """The next message; raises :class:`BodyRefusedError` past the size or time limit."""
-        if self.refusal is not None:
-            raise BodyRefusedError(self.refusal[1])
-        if self.complete:  # e.g. a streaming response waiting for the client to disconnect
-            return await self._receive()
-        if self.deadline is None:
-            self.deadline = anyio.current_time() + self.timeout
-        with anyio.move_on_after(max(0.0, self.deadline - anyio.current_time())):
-            message = await self._receive()
-            if message["type"] != "http.request":
-                self.complete = True
-                return message
-            self.received += len(message.get("body", b""))
-            if self.received > self.limit:
-                return self._refuse(
-                    413,
-                    f"413 Content Too Large: the request body passed the limit of {self.limit} "
-                    f"bytes for {self.what}; it was not used",
-                )
-            self.complete = not message.get("more_body", False)
-            return message
-        return self._refuse(
-            408,
-            f"408 Request Timeout: the request body did not arrive within "
-            f"{self.timeout:g} s; it was not used",
-        )
-
-    def _refuse(self, status: int, message: str) -> Message:
-        self.refusal = (status, message)
-        raise BodyRefusedError(message)
 
 
 class ProtectionMiddleware:
