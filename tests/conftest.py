@@ -163,7 +163,7 @@ def client_with() -> Iterator[Callable[..., TestClient]]:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Tests of other features must not be throttled by the per-client rate limit (it is on by
-    default); tests/test_protection.py and tests/test_rate_limit_live.py turn it on themselves.
+    default); tests/http/test_protection.py and tests/http/test_rate_limit_live.py turn it on themselves.
     Servers started by these tests inherit the setting through the environment."""
     del config
     os.environ.setdefault("SOUSEI_RATE_LIMIT", "false")

@@ -76,7 +76,8 @@ def term_to_spec(term: NamedNode | BlankNode | Literal) -> TermSpec:
 def evaluate(
     store: ReadableStore, job: QueryJob, *, union_in_default_graph: bool = False
 ) -> QueryOutcome | QueryFailure:
-    """Run ``job`` on ``store``, on a thread with a large stack (see :mod:`engine_thread`).
+    """Run ``job`` on ``store``, on a thread with a large stack (see
+    :mod:`sousei_kg.store.large_stack`).
 
     Args:
         store: the store.

@@ -4,7 +4,7 @@ Dashboards, harvesters and pages repeat the same queries; answering those from m
 worker round trip. The key is (dataset version, the job: query text, dataset, parameters, format,
 cap), so an answer is only ever reused for the exact request and data it was computed from; a write
 changes the version, and the cache drops everything older. Memory is bounded by what the entries
-hold (bodies and a per-entry cost, ``bounded_cache.py``; least recently used first out).
+hold (bodies and a per-entry cost, ``execution/versioned_lru``; least recently used first out).
 """
 
 import hashlib

@@ -1,7 +1,7 @@
 """One dataset version's worth of cached values, bounded by their total size.
 
-Shared by the two caches of query answers (``result_cache.py``: evaluated outcomes by job;
-``response_cache.py``: finished HTTP answers by request). Both hold values computed from one
+Shared by the two caches of query answers (``execution/result_cache``: evaluated outcomes by job;
+``http/response_cache``: finished HTTP answers by request). Both hold values computed from one
 dataset version: storing a value of a newer version drops everything older, and the least recently
 used values leave first once the total size passes the bound. One value larger than a quarter of
 the bound is not stored, so it cannot flush everything else.

@@ -76,7 +76,8 @@ def leave_network() -> bool:
 
 
 LONG_QUERY_SECONDS = 0.2
-"""After a query that ran longer, the worker gives its free memory back (heap.py)."""
+"""After a query that ran longer, the worker gives its free memory back
+(:mod:`sousei_kg.execution.heap`)."""
 
 
 def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) -> None:
@@ -84,7 +85,7 @@ def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) ->
     # Before any thread starts: a namespace is per thread, and threads inherit their creator's.
     isolated = leave_network() if isolate_network else False
     # The whole loop runs on one thread with the engine's large stack, so no query pays for
-    # starting one (engine_thread).
+    # starting one (store/large_stack).
     run_on_large_stack(lambda: _serve(conn, source, isolated))
 
 

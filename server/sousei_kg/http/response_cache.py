@@ -1,11 +1,11 @@
 """Whole answers to repeated GETs, replayed before CORS, compression and routing run again.
 
 Dashboards, harvesters and pages send the same request again and again. The result cache
-(``result_cache.py``) already skips the engine for those, but a hit still costs about 0.9 ms of
-framework path (routing, dependencies, negotiation, CORS, gzip at level 9 on every answer). This
-ASGI middleware sits just inside the request limits and the rate limit, so those still apply to
-every request. It keeps the finished answer, compressed body and headers included, and replays it
-for the same request on the same dataset version.
+(:mod:`sousei_kg.execution.result_cache`) already skips the engine for those, but a hit still
+costs about 0.9 ms of framework path (routing, dependencies, negotiation, CORS, gzip at level 9 on
+every answer). This ASGI middleware sits just inside the request limits and the rate limit, so
+those still apply to every request. It keeps the finished answer, compressed body and headers
+included, and replays it for the same request on the same dataset version.
 
 What an answer depends on is the key: the dataset version, the path and raw query string, the
 scheme, and every request header that can change the answer (``Accept``, ``Accept-Encoding``,

@@ -1,9 +1,9 @@
 """Named queries an engine is known to answer wrongly, and the refusal that keeps the server from
 passing its wrong answers on (docs/deployment.md, "What differs between engines").
 
-Found by tests/test_backends.py, which runs every named query on every backend and compares the
-rows with pyoxigraph's. Only a query whose rows are *wrong* is listed (not one whose answer merely
-differs where SPARQL leaves the choice to the engine, such as GROUP_CONCAT's order).
+Found by tests/remote/test_backends.py, which runs every named query on every backend and compares
+the rows with pyoxigraph's. Only a query whose rows are *wrong* is listed (not one whose answer
+merely differs where SPARQL leaves the choice to the engine, such as GROUP_CONCAT's order).
 """
 
 from sousei_kg.config import Settings

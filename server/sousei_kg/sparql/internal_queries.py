@@ -2,7 +2,7 @@
 
 Kept apart from the Python so that each one can be read whole, pasted into the query editor
 (YASGUI) or any SPARQL client and run as it is, and parsed and run by one test
-(``tests/test_internal_queries.py``). The files ship inside the package, like the templates.
+(``tests/sparql/test_internal_queries.py``). The files ship inside the package, like the templates.
 
 The text of a file is used as it is: a value (a resource, a search text, a graph) only ever enters
 as a bound term, through pyoxigraph's ``substitutions`` on the embedded store (see

@@ -90,7 +90,8 @@ def parse_update_request(
 
 def _top_level_words(text: str) -> list[tuple[str, int, bool]]:
     """Words outside any ``{…}``: (upper-cased word, offset, whether a ``{`` or ``}`` came
-    between it and the previous such word), from the shared lexer (:func:`sparql_lexer.words`).
+    between it and the previous such word), from the shared lexer
+    (:func:`sousei_kg.sparql.lexer.words`).
 
     Raises:
         LexerError: if the text cannot be lexed with certainty.

@@ -4,7 +4,7 @@ pyoxigraph 0.5.13 parses and evaluates recursively, and a flat chain (``!!!…tr
 ``{} UNION {} …``, ``FILTER(1) FILTER(1) …``) builds a tree as deep as the chain is long: about
 12,000 links, well within the request size limits, overflow the default 8 MiB stack and kill the
 process (a query worker, or the server itself for an update). Bracket nesting is capped by the
-lexer (``sparql_lexer.MAX_NESTING``); flat chains are what this stack is for.
+lexer (``sparql.lexer.MAX_NESTING``); flat chains are what this stack is for.
 
 A call made on such a thread already (a query worker runs its whole loop on one) runs in place:
 starting a thread with a 512 MiB stack for each query cost ~0.2 ms, a quarter of a cheap query's

@@ -4,7 +4,8 @@ A write is computed on an in-memory copy of the store (``copy_store``: about 30 
 quads of the shipped data), so nothing touches the real store before the write is known to be
 allowed and valid. The copy's post-state is validated against the *shipped* shapes (never shapes
 from the request or the store); a write that adds a Violation is refused with the report and the
-store is untouched. An allowed write is then committed (see ``journal.py`` for crash safety):
+store is untouched. An allowed write is then committed (see :mod:`sousei_kg.writes.journal` for
+crash safety):
 
 1. the change (removed/added quads and graphs, diffed against the copy) is saved to the journal;
 2. the audit record is appended and flushed (write-ahead);
