@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from sousei_kg import __version__
 from sousei_kg.config import Settings, get_settings
 from sousei_kg.dataset.knowledge_graph import open_knowledge_graph
+from sousei_kg.execution.fair_share import FairScheduler
 from sousei_kg.execution.heap import freeze_startup_objects
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.result_cache import ResultCache
@@ -134,6 +135,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         await pool.start()
         app.state.query_pool = pool
+        app.state.scheduler = FairScheduler(
+            pool.size,
+            queue_timeout=min(settings.query_queue_timeout, settings.query_timeout),
+            max_waiting_per_client=settings.max_waiting_queries,
+            seconds_per_minute=settings.query_seconds_per_minute,
+        )
         freeze_startup_objects()
         try:
             yield

@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     limit (it is answered 503 and runs on), so 0 is for measuring what isolation costs
     (docs/performance.md), refused with write tokens, and never for a public endpoint. On the
     remote backend: queries sent to the engine at once."""
+    query_queue_timeout: float = Field(default=5.0, gt=0)
+    """Seconds a query may wait for a free worker (then 503 with ``Retry-After``); its own time
+    limit starts when it gets one. A worker is always kept for clients with nothing running
+    (docs/security.md, "Fair query capacity")."""
+    max_waiting_queries: int = Field(default=2, ge=1)
+    """Queries one client (address and User-Agent) may have waiting for a worker; its address
+    may have four clients' worth. More are refused at once with 429."""
+    query_seconds_per_minute: float = Field(default=60.0, ge=0)
+    """Worker time an address may use per minute (a token bucket): past it, its queries wait
+    behind everyone else's; past twice it, they are refused with 429 until it recovers. 0: no
+    budget."""
     result_cache_bytes: int = 64 * 1024 * 1024
     """Memory for cached query answers (keyed by dataset version and the exact request); 0 turns
     the cache off."""

@@ -11,6 +11,11 @@ class QueryRunner(Protocol):
     """Evaluates query jobs under a time limit (see ``WorkerPool.run`` for the contract)."""
 
     @property
+    def size(self) -> int:
+        """Queries evaluated at once (what the fair scheduler hands out)."""
+        ...
+
+    @property
     def network_isolated(self) -> bool:
         """Whether queries are evaluated where no network connection can be made."""
         ...

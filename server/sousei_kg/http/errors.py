@@ -18,6 +18,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from sousei_kg.errors import QueryParameterError, QuerySyntaxError
+from sousei_kg.execution.fair_share import (
+    QueryBudgetError,
+    QueueFullError,
+    QueueTimeoutError,
+    SchedulerRefusedError,
+)
 from sousei_kg.execution.jobs import QueryFailure
 from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError
 from sousei_kg.http.auth import AuthError
@@ -49,6 +55,9 @@ CLASS_STATUS: Mapping[type[Exception], int] = {
     RemoteRefusedError: 502,
     RemoteUnavailableError: 503,
     PoolUnavailableError: 503,
+    QueueFullError: 429,
+    QueryBudgetError: 429,
+    QueueTimeoutError: 503,
     QueryTimeoutError: 503,
 }
 RETRY_AFTER_SECONDS = 5
@@ -86,7 +95,11 @@ def error_response(status: int, message: str, headers: Mapping[str, str] | None 
 
 def response_for(error: Exception, headers: Mapping[str, str] | None = None) -> Response:
     """The answer to ``error``, with its own headers (``WWW-Authenticate``) and ``headers``."""
-    own = error.headers if isinstance(error, AuthError) else {}
+    own: Mapping[str, str] = {}
+    if isinstance(error, AuthError):
+        own = error.headers
+    elif isinstance(error, SchedulerRefusedError):
+        own = {"Retry-After": str(error.retry_after)}
     return error_response(status_for(error), message_for(error), {**own, **(headers or {})})
 
 

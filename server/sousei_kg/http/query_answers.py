@@ -13,13 +13,14 @@ body never gets its last chunk, which every HTTP client reports as an error.
 """
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.execution.fair_share import FairScheduler, SchedulerRefusedError
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
 from sousei_kg.execution.pool import (
     PoolUnavailableError,
@@ -29,7 +30,8 @@ from sousei_kg.execution.pool import (
 )
 from sousei_kg.execution.result_cache import CacheKey, ResultCache
 from sousei_kg.execution.runner import QueryRunner
-from sousei_kg.http.errors import error_response, failure_response
+from sousei_kg.http.client_identity import requester_of
+from sousei_kg.http.errors import error_response, failure_response, response_for
 from sousei_kg.sparql.formats import by_key
 
 LOG = logging.getLogger("sousei_kg.http.query_answers")
@@ -84,13 +86,35 @@ def streamed_response(answer: StreamedAnswer, headers: dict[str, str]) -> Respon
 async def evaluate_limited(
     request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
 ) -> QueryOutcome | StreamedAnswer | Response:
-    """Evaluate ``job`` on the worker pool within the time limit.
+    """Evaluate ``job`` on a worker, once the fair scheduler grants one, within the time limit.
 
     Returns:
-        The outcome, or the error response to send (503 past the time limit, when the query is
-        stopped by killing its worker; 4xx when the engine refused the query).
+        The outcome, or the error response to send: 429 or 503 with ``Retry-After`` when the
+        scheduler refuses (too many queries waiting from this address, its query time used up, or
+        no worker free in time); 503 past the time limit, when the query is stopped by killing its
+        worker; 4xx when the engine refused the query.
     """
     all_headers = {**headers, **limit_headers(settings)}
+    scheduler: FairScheduler = request.app.state.scheduler
+    try:
+        lease = await scheduler.acquire(requester_of(request.scope))
+    except SchedulerRefusedError as error:
+        return response_for(error, all_headers)
+    try:
+        result = await _run(request, job, settings, all_headers)
+    except BaseException:  # cancelled (the client went away), or a bug: the slot is free again
+        scheduler.release(lease)
+        raise
+    if isinstance(result, StreamedAnswer):
+        return held_until_read(result, lambda: scheduler.release(lease))
+    scheduler.release(lease)
+    return result
+
+
+async def _run(
+    request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
+) -> QueryOutcome | StreamedAnswer | Response:
+    """Run ``job`` on the app's runner; its refusals and limits as error answers."""
     try:
         result = await query_pool(request).run(job, settings.query_timeout)
     except QueryTimeoutError:
@@ -98,12 +122,37 @@ async def evaluate_limited(
             f"the query exceeded the time limit of {settings.query_timeout:g} s and was stopped; "
             "make it more selective (LIMIT, a narrower pattern) or use the dumps"
         )
-        return error_response(503, message, all_headers)
+        return error_response(503, message, headers)
     except PoolUnavailableError as error:
-        return error_response(503, f"{error}; try again shortly", all_headers)
+        return error_response(503, f"{error}; try again shortly", headers)
     if isinstance(result, QueryFailure):
-        return failure_response(result, all_headers)
+        return failure_response(result, headers)
     return result
+
+
+def held_until_read(answer: StreamedAnswer, release: Callable[[], None]) -> StreamedAnswer:
+    """``answer``, whose worker slot is given back once its body has been read to its end,
+    broken off or abandoned."""
+    released = False
+
+    def release_once() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            release()
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in answer.body:
+                yield chunk
+        finally:
+            release_once()
+
+    def abandon() -> None:
+        answer.abandon()
+        release_once()
+
+    return StreamedAnswer(answer.start, body(), abandon)
 
 
 def result_cache(request: Request) -> ResultCache:
