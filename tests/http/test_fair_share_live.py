@@ -6,6 +6,7 @@ import time
 
 import httpx
 import pytest
+
 from conftest import running_server
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
