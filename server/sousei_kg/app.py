@@ -53,6 +53,7 @@ EXPOSED_HEADERS = [
     "Content-Disposition",
     "X-Result-Truncated",
     "X-Result-Limit",
+    "X-Result-Byte-Limit",
     "X-Query-Time-Limit",
     "Retry-After",
 ]
@@ -131,7 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         else:
             pool = WorkerPool(
-                settings.query_workers, source, isolate_network=settings.isolate_network
+                settings.query_workers,
+                source,
+                isolate_network=settings.isolate_network,
+                memory_budget=settings.query_memory_mib * 1024 * 1024,
             )
         await pool.start()
         app.state.query_pool = pool

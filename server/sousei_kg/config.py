@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     says so in ``X-Result-Truncated`` and, in JSON and XML, in the body. 0: no cap, and answers
     are streamed as the engine writes them (memory stays flat; one that cannot be finished within
     the time limit is broken off)."""
+    result_max_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    """At most this many bytes per capped answer: fewer rows are sent, marked like a row-capped
+    answer (``X-Result-Truncated``); announced in ``X-Result-Byte-Limit``. 0: no byte cap. An
+    uncapped answer (``result_cap`` 0) is streamed and bounded by the time limit instead."""
     query_workers: int = Field(default=2, ge=0)
     """Worker processes evaluating queries in parallel, each with its own copy of the store.
     0 evaluates on threads of the server process instead: nothing can stop a query past the time
@@ -58,6 +62,10 @@ class Settings(BaseSettings):
     """Worker time an address may use per minute (a token bucket): past it, its queries wait
     behind everyone else's; past twice it, they are refused with 429 until it recovers. 0: no
     budget."""
+    query_memory_mib: int = Field(default=512, ge=0)
+    """Memory one query may allocate above its worker's at rest (an address-space limit each
+    worker sets from its measured baseline); past it the query is stopped and answered 503.
+    0: no limit. Linux only; ``/health`` says whether it is in force."""
     result_cache_bytes: int = 64 * 1024 * 1024
     """Memory for cached query answers (keyed by dataset version and the exact request); 0 turns
     the cache off."""

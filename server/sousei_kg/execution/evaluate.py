@@ -9,7 +9,7 @@ process holds more than a chunk of it.
 
 from collections.abc import Callable
 from itertools import islice
-from typing import IO, cast
+from typing import IO, TypeVar, cast
 
 from pyoxigraph import (
     BlankNode,
@@ -88,7 +88,10 @@ def evaluate(
     Returns:
         The serialized outcome, or why the engine refused the query.
     """
-    return run_on_large_stack(lambda: _evaluate(store, job, union_in_default_graph))
+    try:
+        return run_on_large_stack(lambda: _evaluate(store, job, union_in_default_graph))
+    except MemoryError:  # past the worker's memory limit, in Python (memory_limit)
+        return QueryFailure("memory", "the query needed more memory than a query may use")
 
 
 def _evaluate(
@@ -151,22 +154,41 @@ def _serialize(result: object, job: QueryJob) -> QueryOutcome | QueryFailure:
             return QueryFailure("not-acceptable", "SELECT results", form="solutions")
         variables = [v.value for v in result.variables]
         rows = [tuple(row) for row in islice(result, _read(job))]  # values in variable order
-        truncated = bool(job.row_cap) and len(rows) > job.row_cap
-        rows = rows[: job.row_cap or None]
         writer = SOLUTION_WRITERS[job.solutions_format]
-        body = writer(variables, rows, job.cap_link if truncated else None)
-        return QueryOutcome("solutions", job.solutions_format, body, len(rows), truncated)
+        kept, body, truncated = _capped(rows, job, lambda part, link: writer(variables, part, link))
+        return QueryOutcome("solutions", job.solutions_format, body, kept, truncated)
     if job.graph_format is None:
         return QueryFailure("not-acceptable", "CONSTRUCT/DESCRIBE results", form="graph")
     fmt = by_key(job.graph_format)
     if fmt is None:
         return QueryFailure("not-acceptable", f"format {job.graph_format!r}", form="graph")
     triples = list(islice(result, _read(job)))  # type: ignore[call-overload]
-    truncated = bool(job.row_cap) and len(triples) > job.row_cap
-    triples = triples[: job.row_cap or None]
-    return QueryOutcome(
-        "graph", job.graph_format, serialize_graph(triples, fmt), len(triples), truncated
-    )
+    kept, body, truncated = _capped(triples, job, lambda part, _link: serialize_graph(part, fmt))
+    return QueryOutcome("graph", job.graph_format, body, kept, truncated)
+
+
+Item = TypeVar("Item")
+
+
+def _capped(
+    items: list[Item], job: QueryJob, write: Callable[[list[Item], str | None], bytes]
+) -> tuple[int, bytes, bool]:
+    """The answer written from at most ``row_cap`` items and at most ``byte_cap`` bytes: (items
+    kept, body, whether it was cut). Past the byte cap, the longest prefix of items whose answer
+    fits is found by bisection (a handful of writes, only for answers that were too large)."""
+    truncated = bool(job.row_cap) and len(items) > job.row_cap
+    items = items[: job.row_cap or None]
+    body = write(items, job.cap_link if truncated else None)
+    if not job.byte_cap or len(body) <= job.byte_cap:
+        return len(items), body, truncated
+    low, high = 0, len(items) - 1  # the answer of ``low`` items fits; of ``high + 1`` does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(write(items[:middle], job.cap_link)) <= job.byte_cap:
+            low = middle
+        else:
+            high = middle - 1
+    return low, write(items[:low], job.cap_link), True
 
 
 def _read(job: QueryJob) -> int | None:
@@ -257,7 +279,7 @@ def _stream(
     try:
         write(output)
         output.flush()
-    except (OSError, RuntimeError, SyntaxError):
+    except (OSError, RuntimeError, SyntaxError, MemoryError):
         send(StreamEnd(failed=True))  # never echo engine text (see _evaluate)
         return
     send(StreamEnd())

@@ -31,6 +31,9 @@ class QueryJob:
         substitutions: variable name → term, bound before evaluation (never pasted as text).
         cap_link: a URL explaining the result cap, written into the body of a capped JSON or XML
             answer (the formats with room for it).
+        byte_cap: at most this many bytes of answer (fewer rows are kept, and the answer is marked
+            as cut like a row-capped one); 0: no byte cap. Applies with ``row_cap`` only (an
+            uncapped answer is streamed, bounded by the time limit).
     """
 
     query: str
@@ -43,6 +46,7 @@ class QueryJob:
     base_iri: str | None = None
     substitutions: tuple[tuple[str, TermSpec], ...] = field(default_factory=tuple)
     cap_link: str | None = None
+    byte_cap: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,11 +74,12 @@ class QueryFailure:
 
     ``syntax`` (400, with line and column), ``parameter`` (400), ``not-acceptable`` (406, the form
     has no acceptable format), ``refused`` (400: a remote engine refused a query pyoxigraph
-    accepts; the message is the start of the engine's), ``engine`` (500: a bug or a broken store;
+    accepts; the message is the start of the engine's), ``memory`` (503: past the worker's memory
+    limit per query), ``engine`` (500: a bug or a broken store;
     the message is generic).
     """
 
-    kind: Literal["syntax", "parameter", "not-acceptable", "refused", "engine"]
+    kind: Literal["syntax", "parameter", "not-acceptable", "refused", "memory", "engine"]
     message: str
     line: int | None = None
     column: int | None = None

@@ -13,6 +13,7 @@ refresh sees the write.
 import asyncio
 import contextlib
 import multiprocessing
+import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -25,7 +26,7 @@ from sousei_kg.execution.jobs import (
     StreamEnd,
     StreamStart,
 )
-from sousei_kg.execution.worker import Reopen, StoreSource, worker_main
+from sousei_kg.execution.worker import Ready, Reopen, StoreSource, worker_main
 
 _CONTEXT = multiprocessing.get_context("spawn")
 
@@ -36,6 +37,11 @@ class QueryTimeoutError(Exception):
 
 class PoolUnavailableError(Exception):
     """No worker could take the query (all busy past the limit, or a worker died)."""
+
+
+class QueryMemoryError(Exception):
+    """The query needed more memory than a query may have; its worker died of it and was
+    replaced (pyoxigraph aborts the process when an allocation fails)."""
 
 
 class StreamBrokenError(Exception):
@@ -56,12 +62,19 @@ class StreamedAnswer:
 
 class _Worker:
     def __init__(
-        self, process: BaseProcess, conn: Connection, isolated: bool, generation: int = 0
+        self, process: BaseProcess, conn: Connection, ready: Ready, generation: int = 0
     ) -> None:
         self.process = process
         self.conn = conn
-        self.isolated = isolated
+        self.isolated = ready.network_isolated
+        self.memory_limited = ready.memory_limited
         self.generation = generation
+
+    def died_of_memory(self) -> bool:
+        """Whether the process ended by aborting (what pyoxigraph does when an allocation fails
+        under the worker's memory limit)."""
+        self.process.join(timeout=5)
+        return self.process.exitcode == -signal.SIGABRT
 
     async def request(self, job: QueryJob) -> QueryOutcome | QueryFailure | StreamStart:
         answer = await self._exchange(job)
@@ -123,12 +136,21 @@ class WorkerPool:
         size: number of workers (queries evaluated in parallel).
         source: where workers load the data from.
         isolate_network: ask workers to enter an empty network namespace.
+        memory_budget: bytes one query may allocate above a worker's memory at rest
+            (:mod:`sousei_kg.execution.memory_limit`); 0: no limit.
     """
 
-    def __init__(self, size: int, source: StoreSource, isolate_network: bool = True) -> None:
+    def __init__(
+        self,
+        size: int,
+        source: StoreSource,
+        isolate_network: bool = True,
+        memory_budget: int = 0,
+    ) -> None:
         self.size = size
         self.source = source
         self.isolate_network = isolate_network
+        self.memory_budget = memory_budget
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._workers: set[_Worker] = set()
         self._replacements: set[asyncio.Task[None]] = set()
@@ -146,6 +168,18 @@ class WorkerPool:
         """Whether every live worker runs without network access."""
         return bool(self._workers) and all(w.isolated for w in self._workers)
 
+    @property
+    def memory_limited(self) -> bool:
+        """Whether every live worker holds each query to the memory budget."""
+        return bool(self._workers) and all(w.memory_limited for w in self._workers)
+
+    def _memory_message(self) -> str:
+        budget = self.memory_budget // (1024 * 1024)
+        return (
+            f"the query needed more memory than the limit of {budget} MiB per query and was "
+            "stopped; make it more selective (LIMIT, fewer or shorter computed values)"
+        )
+
     async def start(self) -> None:
         """Start all workers and wait until each has its store open."""
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
@@ -157,14 +191,16 @@ class WorkerPool:
         generation = self._generation
         process = _CONTEXT.Process(
             target=worker_main,
-            args=(child, self.source, self.isolate_network),
+            args=(child, self.source, self.isolate_network, self.memory_budget),
             daemon=True,
         )
         process.start()
         child.close()
         loop = asyncio.get_running_loop()
         ready = await loop.run_in_executor(None, parent.recv)
-        worker = _Worker(process, parent, bool(ready[1]), generation)
+        if not isinstance(ready, Ready):
+            raise OSError(f"a query worker did not start: it sent {ready!r}")
+        worker = _Worker(process, parent, ready, generation)
         self._workers.add(worker)
         return worker
 
@@ -222,7 +258,10 @@ class WorkerPool:
             self._replace(worker)
             raise QueryTimeoutError(f"the query ran longer than the {timeout:g} s limit") from None
         except (EOFError, OSError):
+            out_of_memory = worker.died_of_memory()
             self._replace(worker)
+            if out_of_memory:
+                raise QueryMemoryError(self._memory_message()) from None
             raise PoolUnavailableError("the query worker stopped unexpectedly") from None
         except BaseException:
             # Cancelled (the client went away): the worker may still be busy; replace it.

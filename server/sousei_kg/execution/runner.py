@@ -20,6 +20,11 @@ class QueryRunner(Protocol):
         """Whether queries are evaluated where no network connection can be made."""
         ...
 
+    @property
+    def memory_limited(self) -> bool:
+        """Whether each query is held to a memory limit."""
+        ...
+
     async def start(self) -> None:
         """Get ready to evaluate (start processes, and so on)."""
         ...

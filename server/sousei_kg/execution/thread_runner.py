@@ -28,6 +28,8 @@ class ThreadRunner:
 
     network_isolated = False
     """Threads share the server's network access."""
+    memory_limited = False
+    """Threads share the server's memory: no query has a limit of its own."""
 
     def __init__(
         self, store: ReadableStore, size: int, *, union_in_default_graph: bool = False

@@ -21,6 +21,7 @@ from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate, stream
 from sousei_kg.execution.heap import freeze_startup_objects, release_free_memory
 from sousei_kg.execution.jobs import QueryJob
+from sousei_kg.execution.memory_limit import lifted, limit_to_baseline_plus
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.store.directory import open_snapshot, open_store
 from sousei_kg.store.large_stack import run_on_large_stack
@@ -80,29 +81,48 @@ LONG_QUERY_SECONDS = 0.2
 (:mod:`sousei_kg.execution.heap`)."""
 
 
-def worker_main(conn: Connection, source: StoreSource, isolate_network: bool) -> None:
-    """Serve jobs from ``conn`` until it closes. First message sent: ``("ready", isolated)``."""
+@dataclass(frozen=True)
+class Ready:
+    """A worker's first message: its store is open, and how it is confined."""
+
+    network_isolated: bool
+    memory_limited: bool
+
+
+def worker_main(
+    conn: Connection, source: StoreSource, isolate_network: bool, memory_budget: int = 0
+) -> None:
+    """Serve jobs from ``conn`` until it closes. First message sent: :class:`Ready`.
+
+    ``memory_budget``: bytes one query may allocate above the worker's address space at rest
+    (:mod:`sousei_kg.execution.memory_limit`); 0 sets no limit.
+    """
     # Before any thread starts: a namespace is per thread, and threads inherit their creator's.
     isolated = leave_network() if isolate_network else False
     # The whole loop runs on one thread with the engine's large stack, so no query pays for
     # starting one (store/large_stack).
-    run_on_large_stack(lambda: _serve(conn, source, isolated))
+    run_on_large_stack(lambda: _serve(conn, source, isolated, memory_budget))
 
 
-def _serve(conn: Connection, source: StoreSource, isolated: bool) -> None:
+def _serve(conn: Connection, source: StoreSource, isolated: bool, memory_budget: int) -> None:
     queries = for_queries(source.open(), source.quad_count)
     freeze_startup_objects()
+    limited = limit_to_baseline_plus(memory_budget)
     try:
-        conn.send(("ready", isolated))
+        conn.send(Ready(isolated, limited))
         while True:
             message: QueryJob | Reopen = conn.recv()
             if isinstance(message, Reopen):
-                try:
-                    queries = for_queries(message.source.open(), message.source.quad_count)
-                except (OSError, SouseiError):
-                    conn.send(("reopened", False))
-                    continue
-                conn.send(("reopened", True))
+                with lifted():
+                    try:
+                        queries = for_queries(message.source.open(), message.source.quad_count)
+                    except (OSError, SouseiError):
+                        reopened = False  # it keeps serving the store it has
+                    else:
+                        reopened = True
+                    release_free_memory()
+                limit_to_baseline_plus(memory_budget)
+                conn.send(("reopened", reopened))
                 continue
             union = queries.union_in_default_graph
             started = time.monotonic()

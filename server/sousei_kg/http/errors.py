@@ -25,7 +25,7 @@ from sousei_kg.execution.fair_share import (
     SchedulerRefusedError,
 )
 from sousei_kg.execution.jobs import QueryFailure
-from sousei_kg.execution.pool import PoolUnavailableError, QueryTimeoutError
+from sousei_kg.execution.pool import PoolUnavailableError, QueryMemoryError, QueryTimeoutError
 from sousei_kg.http.auth import AuthError
 from sousei_kg.http.negotiation import NotAcceptableError
 from sousei_kg.named_queries.parameters import ParameterError
@@ -55,6 +55,7 @@ CLASS_STATUS: Mapping[type[Exception], int] = {
     RemoteRefusedError: 502,
     RemoteUnavailableError: 503,
     PoolUnavailableError: 503,
+    QueryMemoryError: 503,
     QueueFullError: 429,
     QueryBudgetError: 429,
     QueueTimeoutError: 503,
@@ -144,6 +145,12 @@ def failure_response(failure: QueryFailure, headers: dict[str, str]) -> Response
             f"{names}; none matches Accept or format="
         )
         status = 406
+    elif failure.kind == "memory":
+        message = (
+            "the query needed more memory than a query may use and was stopped; make it more "
+            "selective (LIMIT, fewer or shorter computed values)"
+        )
+        status = 503
     else:
         message, status = "internal error: the query could not be evaluated", 500
     return error_response(status, message, headers)

@@ -24,6 +24,7 @@ from sousei_kg.execution.fair_share import FairScheduler, SchedulerRefusedError
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
 from sousei_kg.execution.pool import (
     PoolUnavailableError,
+    QueryMemoryError,
     QueryTimeoutError,
     StreamBrokenError,
     StreamedAnswer,
@@ -42,6 +43,8 @@ def limit_headers(settings: Settings) -> dict[str, str]:
     headers = {"X-Query-Time-Limit": f"{settings.query_timeout:g}"}
     if settings.result_cap:  # 0: no cap (answers are streamed)
         headers["X-Result-Limit"] = str(settings.result_cap)
+        if settings.result_max_bytes:
+            headers["X-Result-Byte-Limit"] = str(settings.result_max_bytes)
     return headers
 
 
@@ -125,6 +128,8 @@ async def _run(
         return error_response(503, message, headers)
     except PoolUnavailableError as error:
         return error_response(503, f"{error}; try again shortly", headers)
+    except QueryMemoryError as error:
+        return error_response(503, str(error), headers)
     if isinstance(result, QueryFailure):
         return failure_response(result, headers)
     return result

@@ -73,6 +73,7 @@ async def answer_query(request: Request, graph: KnowledgeGraph, settings: Settin
         solutions_format=solutions_format.key if solutions_format else None,
         graph_format=graph_format.key if graph_format else None,
         row_cap=settings.result_cap,
+        byte_cap=settings.result_max_bytes,
         default_graphs=protocol.default_graphs if protocol.has_protocol_dataset else None,
         named_graphs=protocol.named_graphs if protocol.has_protocol_dataset else None,
         union_default_graph=protocol.union_default_graph,

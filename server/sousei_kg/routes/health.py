@@ -3,19 +3,22 @@ every replica serves the same release."""
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings
+from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.http.deps import GraphDep, SettingsDep
 
 router = APIRouter(tags=["service"])
 
 
 @router.get("/health", summary="Service health and versions")
-def health(graph: GraphDep, settings: SettingsDep) -> dict[str, Any]:
-    """Report that the service answers, with the software version, the dataset version hash and
-    where the data is read (``embedded``, or ``remote`` with the engine's query endpoint)."""
+def health(request: Request, graph: GraphDep, settings: SettingsDep) -> dict[str, Any]:
+    """Report that the service answers, with the software version, the dataset version hash,
+    where the data is read (``embedded``, or ``remote`` with the engine's query endpoint) and how
+    queries are confined (``isolation``: without network, within a memory limit)."""
+    pool: QueryRunner = request.app.state.query_pool
     return {
         "status": "ok",
         "software_version": __version__,
@@ -25,6 +28,10 @@ def health(graph: GraphDep, settings: SettingsDep) -> dict[str, Any]:
         "engine": settings.engine if settings.backend == "remote" else None,
         "quads": graph.quad_count,
         "loaded_at": graph.loaded_at.isoformat(timespec="seconds"),
+        "isolation": {
+            "queries_without_network": pool.network_isolated,
+            "queries_memory_limited": pool.memory_limited,
+        },
     }
 
 
@@ -36,6 +43,14 @@ def limits(settings: SettingsDep) -> dict[str, Any]:
         "query_time_limit_seconds": settings.query_timeout,
         "result_cap": _result_cap(settings),
         "query_workers": settings.query_workers,
+        "query_capacity": {
+            "worker_kept_for_other_addresses": settings.query_workers > 1,
+            "queue_timeout_seconds": min(settings.query_queue_timeout, settings.query_timeout),
+            "waiting_queries_per_client": settings.max_waiting_queries,
+            "query_seconds_per_minute_per_address": settings.query_seconds_per_minute or None,
+            "address": "IPv4 address or IPv6 /64",
+        },
+        "query_memory_mib": settings.query_memory_mib or None,
         "request": {
             "max_url_bytes": settings.max_url_bytes,
             "max_query_body_bytes": settings.max_query_bytes,
@@ -64,6 +79,7 @@ def _result_cap(settings: Settings) -> dict[str, Any]:
         }
     return {
         "rows_or_triples": settings.result_cap,
+        "bytes": settings.result_max_bytes or None,
         "signalled_by": (
             "X-Result-Truncated: true on every capped answer; in SPARQL JSON and XML also a "
             "link to this page in the results' head (CSV and TSV: headers only)"

@@ -155,6 +155,7 @@ async def run_named_query(
         graph_format=None,
         # A page is built whole: without a cap it still shows at most PAGE_ROWS.
         row_cap=settings.result_cap or (PAGE_ROWS if html else 0),
+        byte_cap=settings.result_max_bytes,
         substitutions=tuple((name, term_to_spec(term)) for name, term in bindings.items()),
         cap_link=base + "limits#result-cap",
     )
