@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        source = open_write_side(app, settings)  # the writer and its snapshot, if writes are on
+        source = await open_write_side(app, settings)  # the write process, if writes are on
         if source is None:
             app.state.knowledge_graph = (
                 open_remote_graph(settings)
@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await pool.close()
-            close_write_side(app)
+            await close_write_side(app)
 
     app = FastAPI(
         title="sousei-kg",

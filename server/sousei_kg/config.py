@@ -81,6 +81,20 @@ class Settings(BaseSettings):
     """Largest query body (POST to /sparql) accepted; larger gets 413 before it is read."""
     max_update_bytes: int = 10 * 1024 * 1024
     """Largest write body (/update, /store) accepted; larger gets 413 before it is read."""
+    write_timeout: float = Field(default=30.0, gt=0)
+    """Seconds a write may take to parse, apply and validate; past it, it is not committed, the
+    write process is replaced and the client gets 503 (nothing changed)."""
+    max_write_quads: int = Field(default=50_000, ge=1)
+    """Quads one write may add plus remove (413 past it)."""
+    max_literal_bytes: int = Field(default=64 * 1024, ge=1)
+    """Longest literal a write may add, in UTF-8 bytes (413 past it)."""
+    max_payload_depth: int = Field(default=64, ge=1)
+    """Deepest nesting (JSON-LD objects and arrays, Turtle collections and blank-node property
+    lists, RDF/XML elements, quoted triples) a write's body may have; checked before any parser
+    reads it (400 past it)."""
+    write_memory_mib: int = Field(default=1024, ge=0)
+    """Memory the write process may allocate above its own at rest while it applies a write;
+    past it the write is refused and the process replaced. 0: no limit."""
     body_timeout: float = 10.0
     """Seconds a client may take to send its request body; a stalled upload is answered 408."""
     rate_limit: bool = True

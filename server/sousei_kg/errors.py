@@ -1,6 +1,7 @@
 """Project errors: user-facing problems the CLI reports in one line (exit code 2)."""
 
 from pathlib import Path
+from typing import Literal
 
 
 class SouseiError(Exception):
@@ -25,6 +26,22 @@ class InvalidFileNameError(SouseiError, ValueError):
 
 class QueryParameterError(SouseiError):
     """A query parameter is malformed or names no variable of the query."""
+
+
+class UpdateNotApplicableError(SouseiError):
+    """A SPARQL Update that parses but cannot be applied to this store.
+
+    Args:
+        reason: ``graph-exists`` (CREATE of a graph that exists), ``missing-graph`` (DROP, CLEAR,
+            MOVE… of one that does not), or ``not-applicable`` (anything else the engine says).
+        message: what the engine said, for the client.
+    """
+
+    def __init__(
+        self, reason: Literal["graph-exists", "missing-graph", "not-applicable"], message: str
+    ) -> None:
+        self.reason: Literal["graph-exists", "missing-graph", "not-applicable"] = reason
+        super().__init__(message)
 
 
 class DataFileError(SouseiError):

@@ -16,10 +16,10 @@ import pytest
 from pyoxigraph import Store
 
 from conftest import running_server
+from sousei_kg.confinement import address_space_bytes
 from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.execution.evaluate import evaluate
 from sousei_kg.execution.jobs import QueryJob, QueryOutcome
-from sousei_kg.execution.memory_limit import address_space_bytes
 from sousei_kg.execution.pool import QueryMemoryError, WorkerPool
 from sousei_kg.execution.worker import StoreSource
 
@@ -41,7 +41,7 @@ def test_the_limit_is_the_baseline_plus_the_budget() -> None:
     """In a fresh process: the soft RLIMIT_AS is what was mapped at rest plus the budget."""
     program = (
         "import resource\n"
-        "from sousei_kg.execution.memory_limit import address_space_bytes, "
+        "from sousei_kg.confinement import address_space_bytes, "
         "limit_to_baseline_plus\n"
         "before = address_space_bytes()\n"
         "assert limit_to_baseline_plus(256 * 1024 * 1024)\n"

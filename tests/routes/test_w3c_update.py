@@ -227,13 +227,36 @@ def test_clear_all_empties_the_store(client: TestClient) -> None:
     assert ask(client, "ASK { ?s ?p ?o }") is False
 
 
-def test_dataset_cases_depend_on_the_using_parameters(client: TestClient) -> None:
-    """Control for update_dataset_*: without using-graph-uri the WHERE reads the (empty) default
-    graph, so nothing is inserted."""
-    plain = Case("control", "/update/", UPDATE, UPDATE_CASES[0].body)
-    assert 200 <= send(client, plain) < 300
-    assert UPDATE_CASES[0].ask is not None
-    assert ask(client, UPDATE_CASES[0].ask) is False
+def test_without_using_parameters_the_where_reads_the_union(client: TestClient) -> None:
+    """Control for update_dataset_*: with using-graph-uri the WHERE reads those graphs; without,
+    it reads what every query reads as its default graph, the union of the named graphs
+    (docs/writes.md), so a document in data2 is found only without the parameter."""
+    only_data1 = Case(
+        "control-using",
+        f"/update/?{U1}",
+        UPDATE,
+        PREFIXES
+        + THREE_DOCUMENTS
+        + """
+INSERT { GRAPH <urn:control:using> { ?s a dc:BibliographicResource } }
+WHERE { ?s a foaf:Document }""",
+    )
+    union = Case(
+        "control-union",
+        "/update/",
+        UPDATE,
+        PREFIXES
+        + THREE_DOCUMENTS
+        + """
+INSERT { GRAPH <urn:control:union> { ?s a dc:BibliographicResource } }
+WHERE { ?s a foaf:Document }""",
+    )
+    data = "<http://kasei.us/2009/09/sparql/data/data{}.rdf> a <http://purl.org/dc/terms/BibliographicResource>"
+    assert 200 <= send(client, union) < 300  # each case starts with DROP ALL: ask in between
+    assert ask(client, f"ASK {{ GRAPH <urn:control:union> {{ {data.format(2)} }} }}") is True
+    assert 200 <= send(client, only_data1) < 300
+    assert ask(client, f"ASK {{ GRAPH <urn:control:using> {{ {data.format(1)} }} }}") is True
+    assert ask(client, f"ASK {{ GRAPH <urn:control:using> {{ {data.format(2)} }} }}") is False
 
 
 @pytest.mark.parametrize("case", BAD_CASES, ids=lambda case: case.name)

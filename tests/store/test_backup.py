@@ -21,7 +21,7 @@ def _write(store: Path, resources: Path) -> str:
 
     writer = Writer.open(store, resources)
     try:
-        return writer.write(WriteRequest("update", None, "t", "0" * 64, apply)).graph.version
+        return writer.write(WriteRequest("update", None, "t", "0" * 64, apply)).version
     finally:
         writer.close()
 

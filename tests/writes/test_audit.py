@@ -39,7 +39,7 @@ def test_a_write_leaves_a_write_and_a_committed_record(tmp_path: Path) -> None:
     assert write["seq"] == committed["seq"] == commit.seq
     assert write["payload_sha256"] == hashlib.sha256(text.encode()).hexdigest()
     assert (write["added"], write["removed"], write["token"]) == (2, 0, "0123456789abcdef")
-    assert write["version_after"] == commit.graph.version != write["version_before"]
+    assert write["version_after"] == commit.version != write["version_before"]
     assert {"time", "operation", "target"} <= set(write)
     assert not any((store / JOURNAL_DIR).iterdir())
 

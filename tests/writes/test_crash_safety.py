@@ -26,7 +26,7 @@ from sousei_kg.writes.audit import read_records
 from write_support import UPDATE, WRITE, WRITER, small_store
 
 KILLS = 20
-BUDGET_SECONDS = 90.0
+BUDGET_SECONDS = 180.0
 EX = "urn:crash:"
 
 

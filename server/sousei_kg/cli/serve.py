@@ -142,6 +142,9 @@ def serve(
             # Not "auto": that picks uvloop whenever it is installed, and the query pool is
             # asyncio-only (docs/performance.md).
             loop="asyncio",
+            # SIGTERM stops the server within seconds even while answers are in flight (a write
+            # in the write process is stopped with it; docs/writes.md).
+            timeout_graceful_shutdown=3,
             log_level="warning",
             # X-Forwarded-For is resolved once, by the app (create_app adds uvicorn's
             # ProxyHeadersMiddleware for the configured proxies only); uvicorn's default would

@@ -6,9 +6,6 @@ network namespace, so even a query that slipped past the SERVICE guard could not
 (defence in depth). Where that is not permitted the worker runs on and reports it.
 """
 
-import ctypes
-import ctypes.util
-import os
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -16,17 +13,15 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
+from sousei_kg.confinement import leave_network, lifted, limit_to_baseline_plus
 from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.errors import SouseiError
 from sousei_kg.execution.evaluate import evaluate, stream
 from sousei_kg.execution.heap import freeze_startup_objects, release_free_memory
 from sousei_kg.execution.jobs import QueryJob
-from sousei_kg.execution.memory_limit import lifted, limit_to_baseline_plus
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.store.directory import open_snapshot, open_store
 from sousei_kg.store.large_stack import run_on_large_stack
-
-CLONE_NEWNET = 0x40000000
 
 
 @dataclass(frozen=True)
@@ -59,21 +54,6 @@ class Reopen:
     Answered ``("reopened", ok)``; cheaper than a new process, and keeps its network isolation."""
 
     source: StoreSource
-
-
-def leave_network() -> bool:
-    """Move this process into a new, empty network namespace. Returns whether it worked."""
-    unshare = getattr(os, "unshare", None)
-    try:
-        if unshare is not None:  # Python 3.12+
-            unshare(CLONE_NEWNET)
-            return True
-        library = ctypes.util.find_library("c")
-        if library is None:
-            return False
-        return bool(ctypes.CDLL(library, use_errno=True).unshare(CLONE_NEWNET) == 0)
-    except (OSError, AttributeError):
-        return False
 
 
 LONG_QUERY_SECONDS = 0.2

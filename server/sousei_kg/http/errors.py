@@ -35,6 +35,7 @@ from sousei_kg.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORM
 from sousei_kg.sparql.graph_payload import PayloadError
 from sousei_kg.sparql.guard import ForbiddenQueryError
 from sousei_kg.sparql.query_protocol import ProtocolError
+from sousei_kg.writes.write_side import WriteFailedError
 from sousei_kg.writes.writer import WriteRefusedError
 
 RULE_STATUS: Mapping[str, int] = {"malformed": 400, "method": 405, "media-type": 415}
@@ -44,7 +45,23 @@ AUTH_STATUS: Mapping[str, int] = {
     "unauthenticated": 401,
     "read-only-token": 403,
 }
-REFUSAL_STATUS: Mapping[str, int] = {"read-only": 403, "invalid-data": 409, "unfinished-write": 503}
+REFUSAL_STATUS: Mapping[str, int] = {
+    "read-only": 403,
+    "invalid-data": 409,
+    "unfinished-write": 503,
+    "default-graph": 400,
+    "too-large": 413,
+    "deadline": 503,
+    "missing-graph": 404,
+    "graph-exists": 409,
+    "not-applicable": 400,
+    "syntax": 400,
+    "payload": 400,
+    "payload-media-type": 415,
+    "crashed": 400,
+    "internal": 500,
+}
+"""Why a write was not applied (:data:`sousei_kg.writes.orders.RefusalKind`), by status."""
 CLASS_STATUS: Mapping[type[Exception], int] = {
     ForbiddenQueryError: 400,
     QuerySyntaxError: 400,
@@ -74,6 +91,8 @@ def status_for(error: Exception) -> int:
         return AUTH_STATUS[error.failure]
     if isinstance(error, WriteRefusedError):
         return REFUSAL_STATUS[error.reason]
+    if isinstance(error, WriteFailedError):
+        return REFUSAL_STATUS[error.kind]
     for cls in type(error).__mro__:
         if cls in CLASS_STATUS:
             return CLASS_STATUS[cls]
@@ -118,6 +137,7 @@ def install(app: FastAPI) -> None:
         PayloadError,
         AuthError,
         WriteRefusedError,
+        WriteFailedError,
         *CLASS_STATUS,
     )
     for cls in handled:

@@ -7,20 +7,27 @@ the 2xx sees the write.
 """
 
 import hashlib
+import logging
+from datetime import UTC, datetime
 
 import mimeparse
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from rdflib import Graph
 
 from sousei_kg.config import Settings
-from sousei_kg.dataset.validation import ValidationOutcome
-from sousei_kg.errors import QuerySyntaxError
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.pool import WorkerPool
+from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.http.auth import AuthError, Principal, authenticate, require_write
 from sousei_kg.http.errors import error_response, response_for
-from sousei_kg.writes.writer import Commit, Writer, WriteRefusedError, WriteRequest, open_writer
+from sousei_kg.store.directory import open_snapshot
+from sousei_kg.writes.orders import ProcessSettings, WriteOrder
+from sousei_kg.writes.write_side import WriteFailedError, WriteSide
+from sousei_kg.writes.writer import Commit, WriteLimits, check_write_setup
+
+LOG = logging.getLogger("sousei_kg.writes")
 
 REPORT_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
 
@@ -38,10 +45,10 @@ def writes_off(settings: Settings) -> str:
     )
 
 
-def writer_of(request: Request) -> Writer | None:
-    """The app's writer, or ``None`` when writes are off."""
-    writer: Writer | None = getattr(request.app.state, "writer", None)
-    return writer
+def write_side_of(request: Request) -> WriteSide | None:
+    """The app's write process, or ``None`` when writes are off."""
+    side: WriteSide | None = getattr(request.app.state, "write_side", None)
+    return side
 
 
 def principal_or_error(request: Request, settings: Settings, write: bool) -> Principal | Response:
@@ -74,14 +81,17 @@ def payload_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def report_response(outcome: ValidationOutcome, accept: str | None) -> Response:
-    """409 with the SHACL validation report, in Turtle or JSON-LD as ``Accept`` prefers."""
+def report_response(report: bytes, accept: str | None) -> Response:
+    """409 with the SHACL validation report (N-Triples from the write process), in Turtle or
+    JSON-LD as ``Accept`` prefers."""
     try:
         media = mimeparse.best_match(list(reversed(REPORT_TYPES)), accept or "text/turtle")
     except (mimeparse.MimeTypeParseException, ValueError, IndexError):
         media = ""
     media = media or "text/turtle"
-    body = outcome.report_graph.serialize(format=REPORT_TYPES[media])
+    graph = Graph()
+    graph.parse(data=report, format="nt")
+    body = graph.serialize(format=REPORT_TYPES[media])
     return Response(body.encode("utf-8"), status_code=409, media_type=media)
 
 
@@ -91,70 +101,82 @@ def publish(app: FastAPI, commit: Commit, settings: Settings) -> None:
     if commit.seq <= current:
         return
     app.state.knowledge_graph_seq = commit.seq
-    app.state.knowledge_graph = commit.graph
-    pool: WorkerPool = app.state.query_pool
-    pool.refresh(
-        StoreSource(
-            snapshot=commit.snapshot,
-            resources=settings.resources,
-            quad_count=commit.graph.quad_count,
-        )
+    app.state.knowledge_graph = KnowledgeGraph(
+        store=open_snapshot(commit.snapshot),
+        version=commit.version,
+        quad_count=commit.quad_count,
+        graphs=dict(commit.graphs),
+        loaded_at=datetime.now(UTC),
+        resources=settings.resources,
     )
-    writer = writer_of_app(app)
-    if writer is not None:
-        writer.collect_snapshots(max(60.0, 2 * settings.query_timeout))
+    pool: QueryRunner | None = getattr(app.state, "query_pool", None)  # None while starting
+    if isinstance(pool, WorkerPool):
+        pool.refresh(_source(commit, settings))
 
 
-def writer_of_app(app: FastAPI) -> Writer | None:
-    """The app's writer, or ``None``."""
-    writer: Writer | None = getattr(app.state, "writer", None)
-    return writer
+def _source(commit: Commit, settings: Settings) -> StoreSource:
+    return StoreSource(
+        snapshot=commit.snapshot, resources=settings.resources, quad_count=commit.quad_count
+    )
 
 
 async def commit_or_error(
-    request: Request, writer: Writer, write: WriteRequest, settings: Settings
+    request: Request, order: WriteOrder, settings: Settings
 ) -> Commit | Response:
-    """Run the write (off the event loop: validation takes a while) and publish it.
+    """Have the write process apply ``order`` and publish the commit.
 
     Returns:
-        The commit, or the error answer: 400 syntax, 403 read-only graph, 404 missing graph,
-        409 with the report, 503 when an earlier write failed half-way.
+        The commit, or the error answer (the error map's status for the refusal; 409 with the
+        SHACL report in Turtle or JSON-LD).
     """
+    side = write_side_of(request)
+    assert side is not None  # noqa: S101 (the routes check that writes are on)
     try:
-        commit = await run_in_threadpool(writer.write, write)
-    except QuerySyntaxError as error:
-        return response_for(error)
-    except WriteRefusedError as error:
-        if error.outcome is not None:
-            return report_response(error.outcome, request.headers.get("accept"))
+        commit = await side.submit(order)
+    except WriteFailedError as error:
+        if error.report is not None:
+            return report_response(error.report, request.headers.get("accept"))
         return response_for(error)
     publish(request.app, commit, settings)
     return commit
 
 
-def open_write_side(app: FastAPI, settings: Settings) -> StoreSource | None:
-    """At start-up: with write tokens, open the writer and serve its snapshot; returns where the
-    query workers read, or ``None`` when writes are off (then nothing is set up).
+async def open_write_side(app: FastAPI, settings: Settings) -> StoreSource | None:
+    """At start-up: with write tokens, start the write process and serve its snapshot; returns
+    where the query workers read, or ``None`` when writes are off (then nothing is set up).
 
     Raises:
-        WriterSetupError: see :func:`sousei_kg.writes.writer.open_writer`.
+        WriterSetupError: see :func:`sousei_kg.writes.writer.check_write_setup`.
+        OSError: the write process did not start.
     """
-    writer = open_writer(settings)
-    app.state.writer = writer
-    if writer is None:
+    app.state.write_side = None
+    if not settings.write_tokens:
         return None
-    app.state.knowledge_graph = writer.current.graph
-    app.state.knowledge_graph_seq = writer.current.seq
-    return StoreSource(
-        snapshot=writer.current.snapshot,
-        resources=settings.resources,
-        quad_count=writer.current.graph.quad_count,
+    directory = check_write_setup(settings)
+    side = WriteSide(
+        ProcessSettings(
+            directory=directory,
+            resources=settings.resources,
+            limits=WriteLimits(settings.max_write_quads, settings.max_literal_bytes),
+            isolate_network=settings.isolate_network,
+            memory_budget=settings.write_memory_mib * 1024 * 1024,
+            snapshot_grace_seconds=max(60.0, 2 * settings.query_timeout),
+        )
     )
+    commit = await side.start()
+    if not side.network_isolated:
+        LOG.warning(
+            "the write process has network access (isolation needs Linux and root): LOAD and "
+            "remote contexts are refused by the guard alone; /health says so too"
+        )
+    app.state.write_side = side
+    publish(app, commit, settings)
+    return _source(commit, settings)
 
 
-def close_write_side(app: FastAPI) -> None:
-    """At shutdown: release the store and the write lock."""
-    writer = writer_of_app(app)
-    if writer is not None:
-        app.state.writer = None
-        writer.close()
+async def close_write_side(app: FastAPI) -> None:
+    """At shutdown: stop the write process (promptly; see ``WriteSide.close``)."""
+    side: WriteSide | None = getattr(app.state, "write_side", None)
+    if side is not None:
+        app.state.write_side = None
+        await side.close()

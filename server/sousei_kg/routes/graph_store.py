@@ -12,33 +12,32 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import NamedNode
+from starlette.concurrency import run_in_threadpool
 
-from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.deps import GraphDep, SettingsDep
 from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.http.negotiation import NotAcceptableError, choose
-from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.routes._writes import (
     body_or_error,
     commit_or_error,
     payload_hash,
     principal_or_error,
-    writer_of,
+    write_side_of,
     writes_off,
 )
 from sousei_kg.sparql.formats import GRAPH_FORMATS
-from sousei_kg.sparql.graph_payload import PayloadError, parse_payload
+from sousei_kg.sparql.graph_payload import PayloadError, check_payload
 from sousei_kg.sparql.graph_serialization import serialize_graph
 from sousei_kg.sparql.query_protocol import _media_type as media_type
+from sousei_kg.store.canonical import union_triples
 from sousei_kg.store.graph_edits import (
-    drop_graph,
     graph_triples,
     has_named_graph,
-    merge_graph,
-    replace_graph,
 )
 from sousei_kg.store.readable import ReadableStore
-from sousei_kg.writes.writer import READ_ONLY_GRAPHS, WriteRequest
+from sousei_kg.writes.orders import WriteOrder
+from sousei_kg.writes.writer import READ_ONLY_GRAPHS
 
 router = APIRouter(tags=["graph store"])
 
@@ -72,11 +71,17 @@ def _target(query_string: bytes) -> str | None:
 
 
 async def graph_store(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
-    """One Graph Store request: GET/HEAD read, PUT/POST/DELETE write."""
+    """One Graph Store request: GET/HEAD read, PUT/POST/DELETE write.
+
+    ``?default`` is the default graph every query reads, the union of the named graphs: it can
+    be read, never written (405). A write's body is checked here (media type, nesting) and
+    parsed and applied by the write process.
+    """
     method = request.method
     writing = method in ("PUT", "POST", "DELETE")
-    writer = writer_of(request)
-    if not (settings.write_tokens or settings.read_tokens) or (writing and writer is None):
+    if not (settings.write_tokens or settings.read_tokens) or (
+        writing and write_side_of(request) is None
+    ):
         return error_response(404, writes_off(settings))
     principal = principal_or_error(request, settings, write=writing)
     if isinstance(principal, Response):
@@ -87,47 +92,42 @@ async def graph_store(request: Request, graph: GraphDep, settings: SettingsDep) 
         return error_response(400, str(error))
     if not writing:
         return _read(graph.store, target, request.headers.get("accept"))
+    if target is None:
+        return error_response(
+            405,
+            "the default graph is the read-only union of the named graphs; write to a named "
+            "graph: /store?graph=IRI",
+            {"Allow": "GET, HEAD"},
+        )
     if target in READ_ONLY_GRAPHS:
         return error_response(
             403, f"{target} is read-only: writes may not change the vocabulary or shapes"
         )
-    assert writer is not None  # noqa: S101 (checked above; for the type checker)
     body = await body_or_error(request, settings)
     if isinstance(body, Response):
         return body
-    if method == "DELETE":
-
-        def apply(copy: Store) -> bool:
-            if not drop_graph(copy, target):
-                raise _MissingGraphError
-            return False
-
-    else:
-        base = target or public_base(request, settings) + "store"
+    media: str | None = None
+    if method != "DELETE":
+        media, _charset = media_type(request.headers.get("content-type"))
         try:
-            media, _charset = media_type(request.headers.get("content-type"))
-            triples = parse_payload(body, media, base if "://" in base else CANONICAL_BASE)
+            # Linear, but up to seconds for a 10 MB body: off the event loop.
+            await run_in_threadpool(check_payload, body, media, settings.max_payload_depth)
         except PayloadError as error:
             return response_for(error)
-        change = replace_graph if method == "PUT" else merge_graph
-
-        def apply(copy: Store) -> bool:
-            return change(copy, target, triples)
-
-    write = WriteRequest(
-        method.lower(), target or "default", principal.token_id, payload_hash(body), apply
+    order = WriteOrder(
+        operation="put" if method == "PUT" else "post" if method == "POST" else "delete",
+        target=target,
+        base_iri=target,
+        token=principal.token_id,
+        payload_sha256=payload_hash(body),
+        timeout=settings.write_timeout,
+        payload=body if method != "DELETE" else None,
+        media_type=media,
     )
-    try:
-        commit = await commit_or_error(request, writer, write, settings)
-    except _MissingGraphError:
-        return error_response(404, f"there is no graph {target}")
+    commit = await commit_or_error(request, order, settings)
     if isinstance(commit, Response):
         return commit
     return Response(status_code=201 if commit.created else 204)
-
-
-class _MissingGraphError(Exception):
-    """DELETE of a graph that does not exist (raised inside the staging step: nothing changed)."""
 
 
 def _read(store: ReadableStore, target: str | None, accept: str | None) -> Response:
@@ -137,7 +137,8 @@ def _read(store: ReadableStore, target: str | None, accept: str | None) -> Respo
         fmt = choose(GRAPH_FORMATS, accept)
     except NotAcceptableError as error:
         return response_for(error)
-    body = serialize_graph(graph_triples(store, target), fmt)
+    triples = union_triples(store) if target is None else graph_triples(store, target)
+    body = serialize_graph(triples, fmt)
     return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
 
 

@@ -9,6 +9,7 @@ from sousei_kg import __version__
 from sousei_kg.config import Settings
 from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.http.deps import GraphDep, SettingsDep
+from sousei_kg.writes.write_side import WriteSide
 
 router = APIRouter(tags=["service"])
 
@@ -19,6 +20,7 @@ def health(request: Request, graph: GraphDep, settings: SettingsDep) -> dict[str
     where the data is read (``embedded``, or ``remote`` with the engine's query endpoint) and how
     queries are confined (``isolation``: without network, within a memory limit)."""
     pool: QueryRunner = request.app.state.query_pool
+    side: WriteSide | None = getattr(request.app.state, "write_side", None)
     return {
         "status": "ok",
         "software_version": __version__,
@@ -31,6 +33,8 @@ def health(request: Request, graph: GraphDep, settings: SettingsDep) -> dict[str
         "isolation": {
             "queries_without_network": pool.network_isolated,
             "queries_memory_limited": pool.memory_limited,
+            "writes_without_network": side.network_isolated if side else None,
+            "writes_memory_limited": side.memory_limited if side else None,
         },
     }
 

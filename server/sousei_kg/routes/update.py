@@ -7,7 +7,6 @@ GET here (405).
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pyoxigraph import Store
 
 from sousei_kg.http.deps import SettingsDep, public_base
 from sousei_kg.http.errors import error_response, response_for
@@ -17,14 +16,13 @@ from sousei_kg.routes._writes import (
     commit_or_error,
     payload_hash,
     principal_or_error,
-    writer_of,
+    write_side_of,
     writes_off,
 )
 from sousei_kg.sparql import guard as sparql_guard
 from sousei_kg.sparql.query_protocol import ProtocolError
 from sousei_kg.sparql.update_protocol import parse_update_request, with_using
-from sousei_kg.store.query import run_update
-from sousei_kg.writes.writer import WriteRequest
+from sousei_kg.writes.orders import WriteOrder
 
 router = APIRouter(tags=["update"])
 
@@ -40,9 +38,12 @@ def _base_iri(request: Request, settings: SettingsDep) -> str:
 
 
 async def sparql_update(request: Request, settings: SettingsDep) -> Response:
-    """Apply a SPARQL 1.1 Update: 200 with what changed, 400/401/403/409/415 otherwise."""
-    writer = writer_of(request)
-    if writer is None:
+    """Apply a SPARQL 1.1 Update: 200 with what changed; 4xx (or 503) with the reason otherwise.
+
+    The request is read, checked (SERVICE/LOAD, USING clauses) and bounded here; the write
+    process parses and applies it (:mod:`sousei_kg.writes.write_process`).
+    """
+    if write_side_of(request) is None:
         return error_response(404, writes_off(settings))
     if request.method != "POST":
         message = f"method {request.method} is not allowed; updates use POST"
@@ -63,18 +64,20 @@ async def sparql_update(request: Request, settings: SettingsDep) -> Response:
         return response_for(error)
     except sparql_guard.ForbiddenQueryError as error:
         return error_response(400, str(error).replace("the query", "the update"))
-    base = _base_iri(request, settings)
-
-    def apply(copy: Store) -> bool:
-        run_update(copy, text, base)
-        return False
-
-    write = WriteRequest("update", None, principal.token_id, payload_hash(body), apply)
-    commit = await commit_or_error(request, writer, write, settings)
+    order = WriteOrder(
+        operation="update",
+        target=None,
+        base_iri=_base_iri(request, settings),
+        token=principal.token_id,
+        payload_sha256=payload_hash(body),
+        timeout=settings.write_timeout,
+        text=text,
+    )
+    commit = await commit_or_error(request, order, settings)
     if isinstance(commit, Response):
         return commit
     return JSONResponse(
-        {"added": commit.added, "removed": commit.removed, "dataset_version": commit.graph.version}
+        {"added": commit.added, "removed": commit.removed, "dataset_version": commit.version}
     )
 
 

@@ -12,6 +12,7 @@ import re
 from pyoxigraph import RdfFormat, Triple, parse
 
 from sousei_kg.errors import SouseiError
+from sousei_kg.sparql.payload_depth import nesting_depth
 from sousei_kg.sparql.query_protocol import ProtocolRule
 
 PAYLOAD_FORMATS: dict[str, RdfFormat] = {
@@ -40,6 +41,41 @@ class PayloadError(SouseiError):
         super().__init__(message)
 
 
+_FAMILIES = {RdfFormat.JSON_LD: "json", RdfFormat.RDF_XML: "xml"}
+
+
+def check_payload(body: bytes, media: str | None, max_depth: int) -> None:
+    """Refuse a body before any parser reads it: a media type that is not a graph syntax, RDF/XML
+    with a DOCTYPE, or nesting deeper than ``max_depth`` (:mod:`sousei_kg.sparql.payload_depth`).
+
+    Raises:
+        PayloadError: naming what is wrong.
+    """
+    rdf_format = _format_of(media)
+    if rdf_format == RdfFormat.RDF_XML and _DOCTYPE.search(body):
+        raise PayloadError("RDF/XML with a DOCTYPE or ENTITY declaration is refused")
+    depth = nesting_depth(body, _FAMILIES.get(rdf_format, "turtle"))
+    if depth > max_depth:
+        raise PayloadError(
+            f"the graph nests {depth} levels deep, more than the limit of {max_depth} "
+            "(collections, blank-node property lists, JSON objects and arrays, XML elements)"
+        )
+
+
+def _format_of(media: str | None) -> RdfFormat:
+    """The syntax of a graph sent as ``media``.
+
+    Raises:
+        PayloadError: ``media-type`` if it is not a graph syntax.
+    """
+    rdf_format = PAYLOAD_FORMATS.get(media or "")
+    if rdf_format is None:
+        got = f"Content-Type {media!r}" if media else "no Content-Type"
+        names = ", ".join(sorted(set(PAYLOAD_FORMATS) - {"application/x-turtle", "text/plain"}))
+        raise PayloadError(f"a graph must be sent as one of {names}; got {got}", rule="media-type")
+    return rdf_format
+
+
 def parse_payload(body: bytes, media: str | None, base_iri: str) -> list[Triple]:
     """Parse a graph.
 
@@ -52,11 +88,7 @@ def parse_payload(body: bytes, media: str | None, base_iri: str) -> list[Triple]
         PayloadError: 415 for a media type that is not a graph syntax; 400 for RDF/XML with a
             DOCTYPE, a syntax error, or a named graph in the data.
     """
-    rdf_format = PAYLOAD_FORMATS.get(media or "")
-    if rdf_format is None:
-        got = f"Content-Type {media!r}" if media else "no Content-Type"
-        names = ", ".join(sorted(set(PAYLOAD_FORMATS) - {"application/x-turtle", "text/plain"}))
-        raise PayloadError(f"a graph must be sent as one of {names}; got {got}", rule="media-type")
+    rdf_format = _format_of(media)
     if rdf_format == RdfFormat.RDF_XML and _DOCTYPE.search(body):
         raise PayloadError("RDF/XML with a DOCTYPE or ENTITY declaration is refused")
     try:

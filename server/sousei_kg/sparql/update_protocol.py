@@ -12,6 +12,7 @@ inside strings, IRIs, comments or nested groups) and each IRI is checked and wri
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
@@ -132,12 +133,52 @@ def with_using(request: UpdateRequest) -> str:
         )
     clauses = [f"USING {NamedNode(iri)}" for iri in request.using_graphs]
     clauses += [f"USING NAMED {NamedNode(iri)}" for iri in request.using_named_graphs]
-    insertion = " ".join(clauses) + " "
+    return _before_each_where(text, top_words, " ".join(clauses) + " ", skip_delete_where=False)
+
+
+def with_union_dataset(text: str, graphs: Sequence[str]) -> str:
+    """``text`` with ``USING`` and ``USING NAMED`` for each of ``graphs`` before the ``WHERE`` of
+    each operation (``DELETE WHERE`` takes none: its pattern is its template), so that a
+    ``WHERE`` reads the union of the graphs as its default graph and sees every graph in
+    ``GRAPH`` patterns, as a query does. An update with ``USING`` or ``WITH`` of its own names
+    its dataset and is left as it is, as is one without ``WHERE``.
+
+    Raises:
+        ProtocolError: 400 if the update has ``\\u`` escapes and a ``WHERE`` (the places would
+            be uncertain): such an update must name its graphs with ``USING``.
+    """
+    try:
+        top_words = _top_level_words(text)
+    except LexerError as error:
+        raise ProtocolError(f"the update could not be read: {error}") from None
+    names = {word for word, _, _ in top_words}
+    if "USING" in names or "WITH" in names or "WHERE" not in names or not graphs:
+        return text
+    if _ESCAPE.search(text):
+        raise ProtocolError(
+            "an update with \\u escapes must name the graphs its WHERE reads (USING <g> …): "
+            "the server cannot add them for it"
+        )
+    clauses = [f"USING {NamedNode(iri)}" for iri in graphs]
+    clauses += [f"USING NAMED {NamedNode(iri)}" for iri in graphs]
+    return _before_each_where(text, top_words, " ".join(clauses) + " ", skip_delete_where=True)
+
+
+def _before_each_where(
+    text: str, top_words: list[tuple[str, int, bool]], insertion: str, *, skip_delete_where: bool
+) -> str:
+    """``insertion`` written before every top-level ``WHERE`` of ``text``.
+
+    Raises:
+        ProtocolError: at a ``DELETE WHERE`` (which takes no ``USING``), unless skipped.
+    """
     pieces, last = [], 0
     for index, (word, offset, braced) in enumerate(top_words):
         if word != "WHERE":
             continue
         if index > 0 and top_words[index - 1][0] == "DELETE" and not braced:
+            if skip_delete_where:
+                continue
             raise ProtocolError(
                 "using-graph-uri/using-named-graph-uri cannot apply to DELETE WHERE; write "
                 "DELETE { … } WHERE { … }",

@@ -11,10 +11,12 @@ from collections.abc import Mapping, Sequence
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
 
-from sousei_kg.errors import QueryParameterError, QuerySyntaxError
+from sousei_kg.errors import QueryParameterError, QuerySyntaxError, UpdateNotApplicableError
 from sousei_kg.store.large_stack import run_on_large_stack
 from sousei_kg.store.readable import QueryResult, ReadableStore, Term
 
+_GRAPH_EXISTS = re.compile(r"^The graph .* already exists")
+_GRAPH_MISSING = re.compile(r"^The graph .* does not exist")
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
@@ -27,12 +29,25 @@ def run_update(store: Store, update: str, base_iri: str | None = None) -> None:
 
     Raises:
         QuerySyntaxError: if the update does not parse.
+        UpdateNotApplicableError: if it parses but cannot be applied (a graph that exists or
+            does not).
         OSError: if the store cannot be written.
     """
     try:
         run_on_large_stack(lambda: store.update(update, base_iri=base_iri))
     except SyntaxError as error:
         raise _query_syntax_error(error) from error
+    except RuntimeError as error:  # the engine's reason, never a remote body (no LOAD runs)
+        message = str(error).splitlines()[0][:300] if str(error) else "the update failed"
+        if _GRAPH_EXISTS.search(message):
+            raise UpdateNotApplicableError(
+                "graph-exists", f"{message}; use CREATE SILENT GRAPH to allow it"
+            ) from None
+        if _GRAPH_MISSING.search(message):
+            raise UpdateNotApplicableError(
+                "missing-graph", f"{message}; add SILENT to allow a missing graph"
+            ) from None
+        raise UpdateNotApplicableError("not-applicable", message) from None
 
 
 def run_query(

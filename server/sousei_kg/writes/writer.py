@@ -1,11 +1,14 @@
-"""The one writer of a persistent store: stage → validate → commit.
+"""The one writer of a persistent store: stage → check → validate → commit.
 
-A write is computed on an in-memory copy of the store (``copy_store``: about 30 ms for the 3,759
-quads of the shipped data), so nothing touches the real store before the write is known to be
-allowed and valid. The copy's post-state is validated against the *shipped* shapes (never shapes
-from the request or the store); a write that adds a Violation is refused with the report and the
-store is untouched. An allowed write is then committed (see :mod:`sousei_kg.writes.journal` for
-crash safety):
+It runs in the write process (:mod:`sousei_kg.writes.write_process`), never in the server. A
+write is computed on an in-memory copy of the store (``copy_store``: about 30 ms for the shipped
+data), so nothing touches the real store before the write is known to be allowed and valid. It
+is refused if it touches a read-only graph, writes the default graph (which every query reads as
+the union of the named graphs; the store's own stays empty), or changes more than
+:class:`WriteLimits` allow. The post-state is validated against the *shipped* shapes (never
+shapes from the request or the store); a write that adds a Violation is refused with the report
+and the store is untouched. A write past its deadline is not committed. An allowed write is then
+committed (see :mod:`sousei_kg.writes.journal` for crash safety):
 
 1. the change (removed/added quads and graphs, diffed against the copy) is saved to the journal;
 2. the audit record is appended and flushed (write-ahead);
@@ -19,20 +22,23 @@ Exactly one process writes: it holds an exclusive ``flock`` on ``DIR/writer.lock
 """
 
 import fcntl
+import hashlib
+import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import DefaultGraph, NamedNode, Store
+from pyoxigraph import Literal as RdfLiteral
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings
-from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
-from sousei_kg.dataset.validation import ValidationOutcome, validate_store
-from sousei_kg.errors import SouseiError, StoreNotFoundError
+from sousei_kg.dataset.validation import ValidationOutcome, shipped_shapes_files, validate_store
+from sousei_kg.errors import SouseiError, StoreNotFoundError, UpdateNotApplicableError
 from sousei_kg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from sousei_kg.store import snapshots
 from sousei_kg.store.canonical import graph_counts, version_hash
@@ -41,10 +47,11 @@ from sousei_kg.store.directory import (
     JOURNAL_DIR,
     WRITER_LOCK,
     Manifest,
-    open_snapshot,
     open_writable,
+    read_manifest,
     write_manifest,
 )
+from sousei_kg.store.durable import atomic_write_bytes
 from sousei_kg.store.graph_edits import copy_store
 from sousei_kg.writes import journal
 from sousei_kg.writes.audit import AuditLog
@@ -56,9 +63,22 @@ READ_ONLY_GRAPHS = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH})
 ViolationKey = tuple[str, str | None, str | None, str]
 
 
-RefusalReason = Literal["read-only", "invalid-data", "unfinished-write"]
-"""Why a write is refused: it touches a read-only graph, it would add a SHACL violation, or an
-earlier write stopped half-way (only a restart finishes it)."""
+RefusalReason = Literal[
+    "read-only",
+    "invalid-data",
+    "unfinished-write",
+    "default-graph",
+    "too-large",
+    "deadline",
+    "missing-graph",
+    "graph-exists",
+    "not-applicable",
+]
+"""Why a write is refused: it touches a read-only graph; it would add a SHACL violation; an
+earlier write stopped half-way (only a restart finishes it); it writes to the default graph (the
+read-only union of the named graphs); it changes more quads or longer literals than a write may;
+it did not finish in time; it drops, clears or moves a graph that does not exist; it creates one
+that does; the engine cannot apply it for another reason (its message says why)."""
 
 
 class WriteRefusedError(SouseiError):
@@ -106,23 +126,83 @@ class WriteRequest:
 
 @dataclass(frozen=True)
 class Commit:
-    """A committed write: what the server now publishes.
+    """A committed write: what the server now publishes (plain values: it crosses from the write
+    process to the server).
 
     Attributes:
         seq: the write's number in the audit log.
-        graph: the knowledge graph to answer from (a snapshot of the post-state).
-        snapshot: the snapshot folder (for the query workers).
+        snapshot: the read-only snapshot of the post-state (for the pages and the query workers).
+        version: the dataset's version hash after the write.
+        quad_count: quads after the write.
+        graphs: quads per graph after the write.
         added: quads added.
         removed: quads removed.
         created: whether the write created the graph it targets.
     """
 
     seq: int
-    graph: KnowledgeGraph
     snapshot: Path
+    version: str
+    quad_count: int
+    graphs: dict[str, int]
     added: int
     removed: int
     created: bool
+
+
+@dataclass(frozen=True)
+class WriteLimits:
+    """How much one write may change.
+
+    Attributes:
+        max_quads: quads added plus quads removed.
+        max_literal_bytes: the UTF-8 length of any literal it adds.
+    """
+
+    max_quads: int = 50_000
+    max_literal_bytes: int = 64 * 1024
+
+
+BASELINE_FILE = "validation-baseline.json"
+"""The Violations of the current version, remembered so that a restart need not revalidate."""
+
+
+def _shapes_digest(resources: Path | None) -> str:
+    """SHA-256 of the shapes files (a baseline holds only for the shapes it was found with)."""
+    digest = hashlib.sha256()
+    for path in shipped_shapes_files(resources):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def remember_baseline(
+    directory: Path,
+    version: str,
+    resources: Path | None,
+    violations: "set[ViolationKey] | ValidationOutcome",
+) -> None:
+    """Remember the Violations of the store in ``directory`` at ``version`` (what ``sousei-kg
+    build`` found, or the writer after a commit), so that the writer need not revalidate the
+    whole store when it starts."""
+    if isinstance(violations, ValidationOutcome):
+        violations = _violations(violations)
+    document = {
+        "key": [version, _shapes_digest(resources)],
+        "violations": sorted([list(v) for v in violations], key=str),
+    }
+    atomic_write_bytes(directory / BASELINE_FILE, json.dumps(document).encode("utf-8"))
+
+
+def _violation_key(item: object) -> ViolationKey:
+    if not (isinstance(item, list) and len(item) == 4):
+        raise ValueError(item)
+    focus, path, value, message = item
+    return (
+        str(focus),
+        None if path is None else str(path),
+        None if value is None else str(value),
+        str(message),
+    )
 
 
 def _violations(outcome: ValidationOutcome) -> set[ViolationKey]:
@@ -165,22 +245,30 @@ class Writer:
     end. :meth:`write` may be called from several threads: writes run one at a time."""
 
     def __init__(
-        self, directory: Path, store: Store, lock: IO[bytes], resources: Path | None
+        self,
+        directory: Path,
+        store: Store,
+        lock: IO[bytes],
+        resources: Path | None,
+        limits: WriteLimits | None = None,
     ) -> None:
         self.directory = directory
         self.resources = resources
+        self.limits = limits or WriteLimits()
         self._store = store
         self._lock_file = lock
         self._lock = threading.Lock()
         self._broken = False
         self.audit = AuditLog(directory / AUDIT_FILE)
         self.version = self._recover()
-        self._baseline = _violations(validate_store(store, root=resources))
+        self._baseline = self._known_violations(store)
         snapshots.clear(directory)
         self.current = self._publishable(self.audit.next_seq - 1, store, self.version, False, 0, 0)
 
     @classmethod
-    def open(cls, directory: Path, resources: Path | None = None) -> "Writer":
+    def open(
+        cls, directory: Path, resources: Path | None = None, limits: WriteLimits | None = None
+    ) -> "Writer":
         """Take the writer lock, open the store read-write and finish any interrupted write.
 
         Raises:
@@ -190,16 +278,14 @@ class Writer:
         if not directory.is_dir():
             raise StoreNotFoundError(f"store directory {directory} does not exist")
         lock = (directory / WRITER_LOCK).open("ab")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _lock_within(lock, LOCK_WAIT_SECONDS):
             lock.close()
             raise WriterSetupError(
                 f"another process writes to {directory} (it holds {WRITER_LOCK}); exactly one "
                 "server may have write tokens for a store"
             ) from None
         try:
-            return cls(directory, open_writable(directory), lock, resources)
+            return cls(directory, open_writable(directory), lock, resources, limits)
         except BaseException:
             lock.close()
             raise
@@ -213,16 +299,41 @@ class Writer:
         """Finish writes whose audit record was written but whose commit was not recorded, and
         bring the manifest up to date. Returns the store's version hash."""
         folder = self.directory / JOURNAL_DIR
+        finished = False
         for seq, change in journal.pending(folder):
             if self.audit.has(seq, "write") and not self.audit.has(seq, "committed"):
                 apply_change(self._store, change)
                 self.audit.append(
                     {"seq": seq, "event": "committed", "time": _now(), "recovered": True}
                 )
+                finished = True
             journal.discard(folder, seq)
+        if not finished:
+            # Nothing was half done: the manifest, written at the last commit, names this state
+            # (hashing the whole store again took seconds at every start).
+            return read_manifest(self.directory).version_hash
         version = version_hash(self._store)
         self._write_manifest(version, self._store, _now())
         return version
+
+    def _known_violations(self, store: Store) -> set[ViolationKey]:
+        """The Violations of the store as it is: remembered with its version and the shapes
+        (``DIR/validation-baseline.json``, written at each commit), else found by validating the
+        whole store (seconds) and remembered."""
+        path = self.directory / BASELINE_FILE
+        key = [self.version, _shapes_digest(self.resources)]
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            if document["key"] == key:
+                return {_violation_key(item) for item in document["violations"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        violations = _violations(validate_store(store, root=self.resources))
+        self._remember_violations(violations)
+        return violations
+
+    def _remember_violations(self, violations: set[ViolationKey]) -> None:
+        remember_baseline(self.directory, self.version, self.resources, violations)
 
     def _write_manifest(self, version: str, store: Store, when: str) -> None:
         write_manifest(
@@ -230,12 +341,28 @@ class Writer:
             Manifest(version, len(store), graph_counts(store), when, __version__),
         )
 
-    def write(self, request: WriteRequest) -> Commit:
-        """Stage, validate and commit one write.
+    def write(
+        self,
+        request: WriteRequest,
+        deadline: float | None = None,
+        on_commit: Callable[[int], None] | None = None,
+    ) -> Commit:
+        """Stage, check, validate and commit one write.
+
+        The store's default graph is empty and stays so (every query reads the union of the
+        named graphs as its default graph): a write that would change it is refused.
+
+        Args:
+            request: the write (its ``apply`` makes the change on a staging copy).
+            deadline: ``time.monotonic()`` past which it is not committed (checked just before
+                the commit point); ``None``: no deadline.
+            on_commit: called with the write's number when it reaches its commit point (the
+                journal and audit append): from then on it is finished, even after a crash.
 
         Raises:
-            WriteRefusedError: a read-only graph, or the post-state adds a SHACL Violation; the
-                store is unchanged.
+            WriteRefusedError: the write touches the default graph or a read-only graph, changes
+                too much, misses its deadline, names a missing graph or creates an existing one,
+                or its post-state adds a SHACL Violation; the store is unchanged.
             QuerySyntaxError: the update does not parse.
             OSError: if the disk fails (the write may then be completed at the next start).
         """
@@ -246,7 +373,10 @@ class Writer:
                     "an earlier write failed half-way; restart the server to finish it",
                 )
             copy = copy_store(self._store)
-            created = request.apply(copy)
+            try:
+                created = request.apply(copy)
+            except UpdateNotApplicableError as error:
+                raise WriteRefusedError(error.reason, str(error)) from None
             change = diff(self._store, copy)
             touched = sorted(change.graph_names() & READ_ONLY_GRAPHS)
             if touched:
@@ -254,6 +384,10 @@ class Writer:
                     "read-only",
                     f"{touched[0]} is read-only: writes may not change the vocabulary or shapes",
                 )
+            if any(isinstance(q.graph_name, DefaultGraph) for q in change.added | change.removed):
+                # Updates are refused before this from their text: a backstop for any write.
+                raise default_graph_refusal(self._store, ["the write"])
+            self._check_limits(change)
             outcome = validate_store(copy, root=self.resources)
             violations = _violations(outcome)
             if violations - self._baseline:
@@ -261,6 +395,13 @@ class Writer:
                     "invalid-data",
                     "the write would add SHACL violations; nothing was changed",
                     outcome,
+                )
+            if deadline is not None and time.monotonic() > deadline:
+                raise WriteRefusedError(
+                    "deadline",
+                    "the write did not finish within its time limit (parsing and validating it "
+                    "took too long) and was not committed; nothing was changed: send a smaller "
+                    "write",
                 )
             version_after = version_hash(copy)
             seq = self.audit.next_seq
@@ -281,6 +422,8 @@ class Writer:
                     "version_after": version_after,
                 }
             )
+            if on_commit is not None:
+                on_commit(seq)
             try:
                 apply_change(self._store, change)
                 when = _now()
@@ -294,6 +437,7 @@ class Writer:
             journal.discard(folder, seq)
             self.version = version_after
             self._baseline = violations
+            self._remember_violations(violations)
             commit = self._publishable(
                 seq, copy, version_after, created, len(change.added), len(change.removed)
             )
@@ -303,33 +447,50 @@ class Writer:
     def _publishable(
         self, seq: int, state: Store, version: str, created: bool, added: int, removed: int
     ) -> Commit:
-        """Snapshot the store (which now equals ``state``) and open the snapshot for readers."""
+        """Snapshot the store (which now equals ``state``) for the readers."""
         path = snapshots.take(self._store, self.directory, seq)
-        graph = KnowledgeGraph(
-            store=open_snapshot(path),
-            version=version,
-            quad_count=len(state),
-            graphs=graph_counts(state),
-            loaded_at=datetime.now(UTC),
-            resources=self.resources,
+        return Commit(seq, path, version, len(state), graph_counts(state), added, removed, created)
+
+    def _check_limits(self, change: Change) -> None:
+        """Refuse a write that changes more than one write may.
+
+        Raises:
+            WriteRefusedError: ``too-large``, naming the limit.
+        """
+        size = len(change.added) + len(change.removed)
+        if size > self.limits.max_quads:
+            raise WriteRefusedError(
+                "too-large",
+                f"the write changes {size} quads, more than the limit of "
+                f"{self.limits.max_quads} per write; split it into smaller writes",
+            )
+        longest = max(
+            (
+                len(term.value.encode("utf-8"))
+                for quad in change.added
+                for term in (quad.object, quad.subject)
+                if isinstance(term, RdfLiteral)
+            ),
+            default=0,
         )
-        return Commit(seq, graph, path, added, removed, created)
+        if longest > self.limits.max_literal_bytes:
+            raise WriteRefusedError(
+                "too-large",
+                f"the write adds a literal of {longest} bytes, more than the limit of "
+                f"{self.limits.max_literal_bytes} bytes",
+            )
 
     def collect_snapshots(self, grace_seconds: float) -> None:
         """Delete snapshots no reader can still use."""
         snapshots.collect(self.directory, self.current.snapshot, grace_seconds)
 
 
-def open_writer(settings: Settings) -> Writer | None:
-    """The writer a server with write tokens needs, or ``None`` when writes are off.
+def check_write_setup(settings: Settings) -> Path:
+    """The store a server with write tokens writes to, once its setup is known to work.
 
     Raises:
-        WriterSetupError: without a persistent store, with several server processes, or when
-            another process writes to the store.
-        StoreNotFoundError: if the store is not a built store.
+        WriterSetupError: without a persistent store, or with several server processes.
     """
-    if not settings.write_tokens:
-        return None
     if settings.store is None:
         raise WriterSetupError(
             "writes need a persistent store: build one with `sousei-kg build --store DIR` and "
@@ -341,7 +502,42 @@ def open_writer(settings: Settings) -> Writer | None:
             "process owns the store's write lock; use --workers 1 with write tokens (query "
             "workers still run in parallel, see --query-workers)"
         )
-    return Writer.open(settings.store, settings.resources)
+    return settings.store
+
+
+def default_graph_refusal(store: Store, operations: list[str]) -> WriteRefusedError:
+    """The refusal of a write to the default graph, naming the graphs a write may name."""
+    writable = sorted(
+        g.value
+        for g in store.named_graphs()
+        if isinstance(g, NamedNode) and g.value not in READ_ONLY_GRAPHS
+    )
+    return WriteRefusedError(
+        "default-graph",
+        f"{operations[0]} writes the default graph, which here is the read-only union of the "
+        "named graphs, so it would be lost or change nothing: name the graph to change "
+        "(INSERT DATA { GRAPH <g> { … } }, DELETE { GRAPH <g> { … } } WHERE { … }, WITH <g> …, "
+        "CLEAR GRAPH <g>, /store?graph=<g>); writable graphs: "
+        + (", ".join(writable) or "none yet (CREATE GRAPH <g>)"),
+    )
+
+
+LOCK_WAIT_SECONDS = 5.0
+"""How long a new writer waits for the lock: the write process of a server that was just killed
+dies with it (``PR_SET_PDEATHSIG``), but not in the same instant."""
+
+
+def _lock_within(lock: IO[bytes], seconds: float) -> bool:
+    """Take the exclusive writer lock, waiting up to ``seconds`` for another holder to go."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
 
 
 def _now() -> str:
@@ -354,5 +550,5 @@ def audit_summary(commit: Commit) -> dict[str, Any]:
         "seq": commit.seq,
         "added": commit.added,
         "removed": commit.removed,
-        "dataset_version": commit.graph.version,
+        "dataset_version": commit.version,
     }

@@ -1,5 +1,12 @@
-"""A memory limit for each query a worker evaluates: its address space at rest plus a budget.
+"""Confining the processes that run untrusted work (query workers, the write process): no network,
+and a memory limit of their address space at rest plus a budget.
 
+**No network.** Before it opens the store, such a process tries to leave the network: on Linux,
+as root, ``unshare(CLONE_NEWNET)`` puts it in an empty network namespace, so even a ``SERVICE``
+or ``LOAD`` that slipped past the guard could not connect anywhere (defence in depth). Where that
+is not permitted the process runs on and reports it (``/health``, and a warning at start-up).
+
+**Bounded memory.**
 A 925-byte query that doubles a string 27 times with ``BIND(CONCAT(?s, ?s) …)`` grew the server's
 processes by 3.8 GB; a few more doublings reach the OOM killer, which may pick any process. So a
 worker limits its own address space (``RLIMIT_AS``) to what it uses once its store is open and
@@ -18,12 +25,50 @@ elsewhere nothing is limited and the worker says so.
 """
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import resource
 from collections.abc import Iterator
 from pathlib import Path
 
 STATM = Path("/proc/self/statm")
+CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
+
+
+def leave_network() -> bool:
+    """Move this process into a new, empty network namespace. Returns whether it worked.
+
+    Call it before any thread starts: a namespace is per thread, and threads inherit their
+    creator's.
+    """
+    unshare = getattr(os, "unshare", None)
+    try:
+        if unshare is not None:  # Python 3.12+
+            unshare(CLONE_NEWNET)
+            return True
+        library = ctypes.util.find_library("c")
+        if library is None:
+            return False
+        return bool(ctypes.CDLL(library, use_errno=True).unshare(CLONE_NEWNET) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def die_with_parent(signal_number: int) -> bool:
+    """Have the kernel send ``signal_number`` to this process when its parent dies (Linux
+    ``PR_SET_PDEATHSIG``): a child that owns a lock or runs a write must not outlive a server
+    that was killed. Returns whether it worked."""
+    library = ctypes.util.find_library("c")
+    if library is None:
+        return False
+    try:
+        return bool(
+            ctypes.CDLL(library, use_errno=True).prctl(PR_SET_PDEATHSIG, signal_number) == 0
+        )
+    except (OSError, AttributeError):
+        return False
 
 
 def address_space_bytes() -> int | None:
