@@ -143,6 +143,8 @@ def serve(
             # asyncio-only (docs/performance.md).
             loop="asyncio",
             log_level="warning",
+            # No `server: uvicorn` on every answer: which software runs is nobody's business.
+            server_header=False,
             # X-Forwarded-For is resolved once, by the app (create_app adds uvicorn's
             # ProxyHeadersMiddleware for the configured proxies only); uvicorn's default would
             # also trust 127.0.0.1 and let any local client pick its rate-limit identity.
