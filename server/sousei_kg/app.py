@@ -22,6 +22,7 @@ from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
+from sousei_kg.http.access_log import AccessLogMiddleware
 from sousei_kg.http.direct_routes import DirectRoutes, Endpoint, check_endpoint
 from sousei_kg.http.edge import EdgeApp, Layer
 from sousei_kg.http.errors import install as install_error_map
@@ -182,13 +183,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # resolver of the server: `serve` turns uvicorn's own copy off (docs/security.md).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     # Around everything, Starlette's own 500 included (sousei_kg.http.edge): nosniff (and, on
-    # HTML, framing and a fallback CSP) on every answer. FastAPI's /docs and /redoc still load
-    # their UI from a CDN: no fallback policy for them until they are served from here with one
-    # of their own.
+    # HTML, framing and a fallback CSP) on every answer, then the access log, which times and
+    # counts them all. FastAPI's /docs and /redoc still load their UI from a CDN: no fallback
+    # policy for them until they are served from here with one of their own.
     documentation = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     edge: list[Layer] = [
         partial(SecurityHeadersMiddleware, unpoliced_paths=[p for p in documentation if p])
     ]
+    if settings.access_log:
+        edge.append(AccessLogMiddleware)
     app.edge = edge
 
     install_error_map(app)

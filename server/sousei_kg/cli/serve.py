@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from sousei_kg import __version__
 from sousei_kg.cli.group import UserError, resources_option
+from sousei_kg.cli.server_logging import server_log_config
 from sousei_kg.config import ENGINES
 
 
@@ -67,6 +68,11 @@ from sousei_kg.config import ENGINES
     "--extra-graph",
     multiple=True,
     help="A named graph of the remote engine to serve besides the shipped ones (repeatable).",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="One JSON line per request on standard error (default on; env SOUSEI_ACCESS_LOG).",
 )
 @click.option(
     "--dataset-version",
@@ -142,8 +148,13 @@ def serve(
             # Not "auto": that picks uvloop whenever it is installed, and the query pool is
             # asyncio-only (docs/performance.md).
             loop="asyncio",
+            # Our own loggers to standard error: the access log (one JSON line per request, if
+            # on) and warnings such as engine failures. uvicorn's access log stays off (ours has
+            # the resolved client, the route and the bytes), and so does its `server` header:
+            # the software and version running are nobody's business.
+            log_config=server_log_config(),
             log_level="warning",
-            # No `server: uvicorn` on every answer: which software runs is nobody's business.
+            access_log=False,
             server_header=False,
             # X-Forwarded-For is resolved once, by the app (create_app adds uvicorn's
             # ProxyHeadersMiddleware for the configured proxies only); uvicorn's default would
