@@ -164,6 +164,6 @@ class AccessLogMiddleware:
             # makeRecord + handle rather than info(): info() also looks up the calling frame,
             # about a third of the cost of a line, and this line always comes from here.
             record = self.logger.makeRecord(
-                self.logger.name, logging.INFO, __file__, 0, line, None, None
+                self.logger.name, logging.INFO, __file__, 0, line, (), None
             )
             self.logger.handle(record)
