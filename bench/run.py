@@ -338,6 +338,9 @@ def ours(name: str, store: Path, *flags: str, **env: str) -> Server:
         "--port",
         str(port),
         "--no-rate-limit",
+        # As the other servers: no access log (one line per request would also fill the log
+        # folder with millions of lines per run).
+        "--no-access-log",
         *flags,
     ]
     return Server(name, cmd, clean_env(**env), port)
@@ -643,8 +646,8 @@ def report(runs: list[Run], extras: dict, args: argparse.Namespace, stamp: str) 
         f"Command: `python bench/run.py {' '.join(sys.argv[1:])}` on {os.cpu_count()} cores; "
         f"wrk {extras['wrk_version']}, -d {args.duration:g}s per run, -t 1 -c 1 / -t 2 -c 8, "
         "127.0.0.1. `uncached`: every request appends a different `LIMIT n` (n ≫ rows), so "
-        "no cache answers it; `repeated`: identical requests. Ours runs with `--no-rate-limit` "
-        "and the default 2 query workers. Raw wrk output of every figure: `raw/`."
+        "no cache answers it; `repeated`: identical requests. Ours runs with `--no-rate-limit`, "
+        "`--no-access-log` and the default 2 query workers. Raw wrk output of every figure: `raw/`."
     )
     lines.append("")
     index = {(r.size, r.shape, r.mode, r.conc, r.server): r for r in runs}

@@ -199,6 +199,14 @@ def violating_resources(resources: Path) -> Path:
 _SERVER_LOGS: list[Path] = []
 """Log files of the servers this session started: read when one fails to start, removed at the
 end of the session (nothing is left in the temp folder)."""
+_LOG_OF: dict[str, Path] = {}
+"""Each started server's base URL → the file its standard error goes to."""
+
+
+def server_log(base: str) -> Path:
+    """The file a server started by :func:`start_server` writes its standard error to (its
+    access log and warnings), read while it runs."""
+    return _LOG_OF[base]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -259,6 +267,7 @@ def start_server(
     )
     log.close()
     base = f"http://127.0.0.1:{port}/"
+    _LOG_OF[base] = Path(log.name)
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:

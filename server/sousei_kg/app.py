@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -22,10 +23,13 @@ from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
+from sousei_kg.http.access_log import AccessLogMiddleware
 from sousei_kg.http.direct_routes import DirectRoutes, Endpoint, check_endpoint
+from sousei_kg.http.edge import EdgeApp, Layer
 from sousei_kg.http.errors import install as install_error_map
 from sousei_kg.http.protection import ProtectionMiddleware
 from sousei_kg.http.response_cache import ResponseCacheMiddleware
+from sousei_kg.http.security_headers import SecurityHeadersMiddleware
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
@@ -152,7 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await pool.close()
             await close_write_side(app)
 
-    app = FastAPI(
+    app = EdgeApp(
         title="sousei-kg",
         version=__version__,
         summary="The linked-open-data knowledge graph of Japan's Regional Revitalization strategy",
@@ -189,6 +193,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # resolved here from X-Forwarded-For, and only from the configured proxies. The one
         # resolver of the server: `serve` turns uvicorn's own copy off (docs/security.md).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Around everything, Starlette's own 500 included (sousei_kg.http.edge): nosniff (and, on
+    # HTML, framing and a fallback CSP) on every answer, then the access log, which times and
+    # counts them all. FastAPI's /docs and /redoc still load their UI from a CDN: no fallback
+    # policy for them until they are served from here with one of their own.
+    documentation = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    edge: list[Layer] = [
+        partial(SecurityHeadersMiddleware, unpoliced_paths=[p for p in documentation if p])
+    ]
+    if settings.access_log:
+        edge.append(AccessLogMiddleware)
+    app.edge = edge
 
     install_error_map(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     dataset_version: str | None = None
     """The version hash ``sousei-kg load`` printed, for a remote engine too large to hash at
     start-up; without it the server computes the hash from the engine's graphs."""
+    access_log: bool = True
+    """One JSON line per request (time, client, method, path and route, status, duration, bytes)
+    on the ``sousei_kg.access`` logger, which ``sousei-kg serve`` writes to standard error
+    (sousei_kg.http.access_log); ``--no-access-log`` turns it off."""
 
     @field_validator(
         "trusted_proxies", "write_tokens", "read_tokens", "extra_graphs", mode="before"

@@ -176,6 +176,8 @@ def test_a_stream_that_fails_or_times_out_before_its_first_byte_gets_a_proper_er
             [worker] = pool._workers
             failed = await pool.run(QueryJob(FAILING, "json", None, 0), 10)
             assert isinstance(failed, QueryFailure) and failed.kind == "engine"
+            # What the engine said comes back from the worker process, for the server's log.
+            assert failed.detail is not None and failed.detail.startswith("OSError: ")
             assert pool._workers == {worker}
             with pytest.raises(QueryTimeoutError, match="1 s limit"):
                 await pool.run(QueryJob(SILENT, "json", None, 0), 1.0)

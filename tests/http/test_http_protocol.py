@@ -103,6 +103,35 @@ def test_a_request_head_over_the_bound_gets_431_and_names_it(live_server: str) -
     assert answer.count(b"HTTP/1.1 ") == 1
 
 
+def _head(answer: bytes) -> dict[bytes, list[bytes]]:
+    """The header fields of a raw answer, by lower-case name."""
+    fields: dict[bytes, list[bytes]] = {}
+    for line in answer.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields.setdefault(name.strip().lower(), []).append(value.strip())
+    return fields
+
+
+@pytest.mark.live
+def test_answers_name_no_server_software_and_are_nosniff(live_server: str) -> None:
+    """uvicorn adds ``server: uvicorn`` to every answer unless told not to; ``serve`` tells it.
+    The protocol's own answers (a 431, a 400 for what does not parse) never reach the app's
+    security headers, so the protocol adds ``nosniff`` to them itself."""
+    answers = {
+        "page": _exchange(live_server, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        "431": _exchange(live_server, _get(HEAD_LIMIT + 1000)),
+        "400": _exchange(live_server, b"NOT HTTP AT ALL\r\n\r\n"),
+    }
+    assert answers["page"].startswith(b"HTTP/1.1 200 ")
+    assert answers["431"].startswith(b"HTTP/1.1 431 ")
+    assert answers["400"].startswith(b"HTTP/1.1 400 "), answers["400"][:200]
+    for name, answer in answers.items():
+        fields = _head(answer)
+        assert b"server" not in fields, (name, fields[b"server"])
+        assert fields.get(b"x-content-type-options") == [b"nosniff"], (name, answer[:300])
+    assert b"date" in _head(answers["page"])  # kept: caches and clients use it
+
+
 @pytest.mark.live
 def test_heads_within_the_bound_are_served_and_each_request_has_its_own_budget(
     live_server: str,

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from sousei_kg import __version__
 from sousei_kg.cli.group import UserError, resources_option
+from sousei_kg.cli.server_logging import server_log_config
 from sousei_kg.config import ENGINES
 
 
@@ -67,6 +68,11 @@ from sousei_kg.config import ENGINES
     "--extra-graph",
     multiple=True,
     help="A named graph of the remote engine to serve besides the shipped ones (repeatable).",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="One JSON line per request on standard error (default on; env SOUSEI_ACCESS_LOG).",
 )
 @click.option(
     "--dataset-version",
@@ -145,7 +151,14 @@ def serve(
             # SIGTERM stops the server within seconds even while answers are in flight (a write
             # in the write process is stopped with it; docs/writes.md).
             timeout_graceful_shutdown=3,
+            # Our own loggers to standard error: the access log (one JSON line per request, if
+            # on) and warnings such as engine failures. uvicorn's access log stays off (ours has
+            # the resolved client, the route and the bytes), and so does its `server` header:
+            # the software and version running are nobody's business.
+            log_config=server_log_config(),
             log_level="warning",
+            access_log=False,
+            server_header=False,
             # X-Forwarded-For is resolved once, by the app (create_app adds uvicorn's
             # ProxyHeadersMiddleware for the configured proxies only); uvicorn's default would
             # also trust 127.0.0.1 and let any local client pick its rate-limit identity.

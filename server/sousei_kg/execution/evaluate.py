@@ -29,6 +29,7 @@ from sousei_kg.execution.jobs import (
     StreamEnd,
     StreamStart,
     TermSpec,
+    failure_detail,
 )
 from sousei_kg.execution.writers import SOLUTION_WRITERS
 from sousei_kg.sparql.formats import by_key
@@ -102,11 +103,13 @@ def _evaluate(
         return result
     try:
         return _serialize(result, job)
-    except (OSError, RuntimeError, SyntaxError):
+    except (OSError, RuntimeError, SyntaxError) as error:
         # Raised lazily while rows are produced (a store read error, or a federated call that the
-        # guard should have refused and the network namespace stopped). Never echo engine text:
-        # it can carry a remote body.
-        return QueryFailure("engine", "the query could not be evaluated")
+        # guard should have refused and the network namespace stopped). Never echo engine text
+        # to the client (it can carry a remote body): it goes to the server's log as the detail.
+        return QueryFailure(
+            "engine", "the query could not be evaluated", detail=failure_detail(error)
+        )
 
 
 def _run(store: ReadableStore, job: QueryJob, union_in_default_graph: bool) -> object:
@@ -132,9 +135,11 @@ def _run(store: ReadableStore, job: QueryJob, union_in_default_graph: bool) -> o
     except RuntimeError as error:
         if substitutions:
             return QueryFailure("parameter", _parameter_message(str(error)))
-        return QueryFailure("engine", "the query could not be evaluated")
-    except OSError:
-        return QueryFailure("engine", "the store could not be read")
+        return QueryFailure(
+            "engine", "the query could not be evaluated", detail=failure_detail(error)
+        )
+    except OSError as error:
+        return QueryFailure("engine", "the store could not be read", detail=failure_detail(error))
     return result
 
 
@@ -279,7 +284,8 @@ def _stream(
     try:
         write(output)
         output.flush()
-    except (OSError, RuntimeError, SyntaxError, MemoryError):
-        send(StreamEnd(failed=True))  # never echo engine text (see _evaluate)
+    except (OSError, RuntimeError, SyntaxError, MemoryError) as error:
+        # The client's answer is broken off; the detail is for the log only (see _evaluate).
+        send(StreamEnd(failed=True, detail=failure_detail(error)))
         return
     send(StreamEnd())

@@ -77,6 +77,9 @@ class QueryFailure:
     accepts; the message is the start of the engine's), ``memory`` (503: past the worker's memory
     limit per query), ``engine`` (500: a bug or a broken store;
     the message is generic).
+
+    ``detail`` is for the server's log only, never for the client: for an engine failure, the
+    exception's class and the first line of its message (:func:`failure_detail`).
     """
 
     kind: Literal["syntax", "parameter", "not-acceptable", "refused", "memory", "engine"]
@@ -84,6 +87,7 @@ class QueryFailure:
     line: int | None = None
     column: int | None = None
     form: QueryForm | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,20 @@ class StreamStart:
 @dataclass(frozen=True)
 class StreamEnd:
     """The last message of a streamed answer; ``failed``: the engine stopped with an error after
-    the first bytes were sent (the HTTP answer is then broken off)."""
+    the first bytes were sent (the HTTP answer is then broken off), and ``detail`` says which
+    (for the server's log only, as in :class:`QueryFailure`)."""
 
     failed: bool = False
+    detail: str | None = None
+
+
+DETAIL_CHARS = 300
+"""Longest failure detail sent back from a worker (and logged)."""
+
+
+def failure_detail(error: BaseException) -> str:
+    """What the server's log says about an engine failure: the exception's class and the first
+    line of its message, bounded (an engine message can carry a remote body or a whole query)."""
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + "…"

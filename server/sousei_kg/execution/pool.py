@@ -273,7 +273,12 @@ class WorkerPool:
         if isinstance(first, StreamEnd):
             self._idle.put_nowait(worker)
             if first.failed:
-                return QueryFailure("engine", "the query could not be evaluated", form=result.form)
+                return QueryFailure(
+                    "engine",
+                    "the query could not be evaluated",
+                    form=result.form,
+                    detail=first.detail,
+                )
             return StreamedAnswer(result, _no_chunks())
         assert isinstance(first, bytes)  # noqa: S101 (worker protocol)
         # The watchdog replaces the worker at the deadline whatever becomes of the body: read
@@ -313,8 +318,10 @@ class WorkerPool:
                 message = await asyncio.wait_for(worker.receive(), remaining)
                 if isinstance(message, StreamEnd):
                     finished = True  # the worker is healthy even if the engine failed
-                    if message.failed:
-                        raise StreamBrokenError("the engine failed while writing the answer")
+                    if message.failed:  # logged by the HTTP layer, never sent to the client
+                        raise StreamBrokenError(
+                            f"the engine failed while writing the answer ({message.detail})"
+                        )
                     return
                 assert isinstance(message, bytes)  # noqa: S101 (worker protocol)
                 yield message

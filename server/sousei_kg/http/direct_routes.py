@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.http.access_log import ROUTE_KEY
 from sousei_kg.http.deps import get_app_settings, get_knowledge_graph
 
 Endpoint = Callable[[Request, KnowledgeGraph, Settings], Awaitable[Response]]
@@ -103,6 +104,7 @@ class DirectRoutes:
         if endpoint is None or scope["app"].dependency_overrides:
             await self.app(scope, receive, send)
             return
+        scope[ROUTE_KEY] = scope["path"]  # an exact path is its own route (for the access log)
         request = Request(scope, receive)
         state = scope["app"].state
         try:

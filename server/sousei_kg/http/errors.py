@@ -149,7 +149,8 @@ GRAPH_OFFER = (*GRAPH_FORMATS, *DATASET_FORMATS)
 
 def failure_response(failure: QueryFailure, headers: dict[str, str]) -> Response:
     """The answer for a query the engine refused: 4xx with a message naming the problem (500,
-    with a generic message, for an engine failure: docs/security.md)."""
+    with a generic message, for an engine failure: docs/security.md; its ``detail`` is for the
+    server's log, never for the client)."""
     if failure.kind == "syntax":
         where = f" at line {failure.line}, column {failure.column}" if failure.line else ""
         message, status = f"SPARQL syntax error{where}: {failure.message}", 400

@@ -1,5 +1,6 @@
 """HTML pages as HTTP answers: the page language a request asks for, and a rendered template as
-a response that varies on ``Accept`` and ``Accept-Language``."""
+a response that varies on ``Accept`` and ``Accept-Language`` and carries the pages'
+Content-Security-Policy (:mod:`sousei_kg.http.content_security`)."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -7,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from sousei_kg.http.content_security import Sources, content_security_policy, page_policy
 from sousei_kg.web.html import LANGUAGES, choose_language, render_page
 
 
@@ -24,10 +26,14 @@ def render(
     public_base: str,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    csp: Sources | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """Render a template (:func:`sousei_kg.web.html.render_page`) into an HTML response that
-    varies on ``Accept`` and ``Accept-Language``."""
+    varies on ``Accept`` and ``Accept-Language``.
+
+    Its ``Content-Security-Policy`` is the pages' own; ``csp`` adds the sources a page needs
+    beyond it (the editor's, for YASGUI)."""
     body = render_page(
         template,
         lang=lang,
@@ -38,6 +44,8 @@ def render(
     )
     response = HTMLResponse(body, status_code=status_code, headers=headers)
     response.headers["Content-Language"] = lang
+    policy = content_security_policy(extra=csp) if csp else page_policy()
+    response.headers["Content-Security-Policy"] = policy
     vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
     for name in ("Accept", "Accept-Language"):
         if name.lower() not in (v.lower() for v in vary):

@@ -10,8 +10,13 @@ Without a cap (``--result-cap 0``) answers are streamed instead: the worker's ou
 client as the engine writes it, so neither process holds the whole answer. Nothing can be cut
 then, and an answer that cannot be finished (time limit, engine error) is broken off: the chunked
 body never gets its last chunk, which every HTTP client reports as an error.
+
+An engine failure (a bug, a broken store) answers the client a generic 500 (docs/security.md) and
+writes one WARNING to the server's log naming the query by its hash and the exception the worker
+reported, so that it can be found and fixed without the client ever seeing engine text.
 """
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -69,7 +74,25 @@ def _media_type(answer: StreamedAnswer) -> str:
     return fmt.content_type if fmt is not None else "application/octet-stream"
 
 
-def streamed_response(answer: StreamedAnswer, headers: dict[str, str]) -> Response:
+def query_digest(query: str) -> str:
+    """How the log names a query: the start of its SHA-256 (the text is the client's, and may be
+    100 KiB long)."""
+    return "sha256:" + hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
+
+
+def log_engine_failure(request: Request, job: QueryJob, failure: QueryFailure) -> None:
+    """One WARNING for a query the engine failed on; the client's answer stays generic."""
+    LOG.warning(
+        "query failed in the engine (kind=%s, query %s, %s %s): %s",
+        failure.kind,
+        query_digest(job.query),
+        request.method,
+        request.url.path[:256],
+        failure.detail or failure.message,
+    )
+
+
+def streamed_response(answer: StreamedAnswer, headers: dict[str, str], job: QueryJob) -> Response:
     """A 200 whose body is the worker's output as it comes."""
     media = _media_type(answer)
 
@@ -80,7 +103,7 @@ def streamed_response(answer: StreamedAnswer, headers: dict[str, str]) -> Respon
         except StreamBrokenError as error:
             # Raising is how an ASGI app breaks a started answer off (uvicorn closes the
             # connection without the last chunk).
-            LOG.warning("streamed answer broken off: %s", error)
+            LOG.warning("streamed answer broken off (query %s): %s", query_digest(job.query), error)
             raise
 
     return StreamingResponse(body(), headers={**headers, "Content-Type": media})
@@ -131,6 +154,8 @@ async def _run(
     except QueryMemoryError as error:
         return error_response(503, str(error), headers)
     if isinstance(result, QueryFailure):
+        if result.kind == "engine":
+            log_engine_failure(request, job, result)
         return failure_response(result, headers)
     return result
 
@@ -196,6 +221,6 @@ async def run_limited(
             return StreamingResponse(
                 iter(()), headers={**all_headers, "Content-Type": _media_type(result)}
             )
-        return streamed_response(result, all_headers)  # never held whole, so never cached
+        return streamed_response(result, all_headers, job)  # never held whole, never cached
     cache.remember(key, result)
     return outcome_response(result, all_headers)

@@ -6,6 +6,9 @@ Nothing is loaded from outside the server: the endpoint is this server's ``/spar
 autocompletion reads ``/sparql-editor/prefixes.json`` here instead of prefix.cc, and the other
 outside services YASGUI knows (LOV term lookup, URL shortener, public endpoints) are switched off
 in the configuration. The named queries become example tabs, ready to run.
+
+The page's Content-Security-Policy is the pages' own plus exactly what YASGUI 4.2.28 needs
+(:data:`EDITOR_SOURCES`); it needs no inline script and no ``eval``.
 """
 
 import json
@@ -14,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 
+from sousei_kg.http.content_security import Sources, sha256_source
 from sousei_kg.http.deps import public_base
 from sousei_kg.http.pages import page_language, render
 from sousei_kg.named_queries.catalogue import catalog_for
@@ -35,6 +39,43 @@ SELECT ?goal ?goalLabel ?kpi ?kpiLabel WHERE {
   FILTER(LANG(?goalLabel) = LANG(?kpiLabel))
 } ORDER BY ?goal ?goalLabel
 """
+
+
+YASGUI_STYLE_ELEMENTS = (
+    # The table plugin's column resizer (YASR's "grip") adds this <style> to <head> when it
+    # draws a result table ...
+    " .grip-resizable{table-layout:fixed;} .grip-resizable > tbody > tr > td, .grip-resizable >"
+    " tbody > tr > th{overflow:hidden} .grip-padding > tbody > tr > td, .grip-padding > tbody > tr"
+    " > th{padding-left:0!important; padding-right:0!important;} .grip-container{ height:0px;"
+    " position:relative;} .grip-handle{margin-left:-5px; position:absolute; z-index:5; }"
+    " .grip-handle .grip-resizable{position:absolute;background-color:red;filter:alpha(opacity=1)"
+    ";opacity:0;width:10px;height:100%;cursor: col-resize;top:0px} .grip-lastgrip{position:"
+    "absolute; width:1px; } .grip-drag{ border-left:1px dotted black;\t} .grip-flex{width:auto!"
+    "important;} .grip-handle.grip-disabledgrip .grip-resizable{cursor:default; display:none;}",
+    # ... and this one while a column is dragged wider or narrower (its default dragCursor).
+    "*{cursor:col-resize!important}",
+)
+"""The exact text of the ``<style>`` elements YASGUI's script creates (a style element created by
+script is inline for CSP). Constant strings in ``yasgui.min.js``, so they are allowed by hash;
+``tests/routes/test_editor_csp.py`` checks each is still in the vendored file."""
+
+YASGUI_STYLE_ATTRIBUTES = (
+    # YASQE's tooltip on a syntax error underlines the expected tokens with
+    # <strong style='text-decoration:underline'> (the only style attribute in its markup).
+    "text-decoration:underline",
+)
+"""The ``style`` attribute values YASGUI writes into markup (``innerHTML``), allowed by hash with
+``'unsafe-hashes'`` in ``style-src-attr`` (CSP 3). A browser without ``style-src-attr`` falls back
+to ``style-src`` and only drops the underline."""
+
+EDITOR_SOURCES: Sources = {
+    "style-src": [sha256_source(text) for text in YASGUI_STYLE_ELEMENTS],
+    "style-src-attr": ["'unsafe-hashes'", *(sha256_source(a) for a in YASGUI_STYLE_ATTRIBUTES)],
+    # The result table's sort arrows are data: PNGs in yasgui.min.css (DataTables).
+    "img-src": ["data:"],
+}
+"""What the editor page allows beyond every page's policy: YASGUI's own inline styles, each by
+its hash (never ``'unsafe-inline'``), and images from ``data:`` URLs."""
 
 
 def _script_json(value: object) -> Markup:
@@ -67,6 +108,7 @@ def editor_page(request: Request, endpoint: str) -> Response:
         "editor.html",
         lang=lang,
         public_base=base,
+        csp=EDITOR_SOURCES,
         config=_script_json(config),
         queries=list(catalog),
     )

@@ -14,6 +14,10 @@ from sousei_kg.namespaces import CANONICAL_BASE
 
 LANGUAGES = ("ja", "en")
 TEMPLATES = Path(__file__).parent / "templates"
+INLINE_STYLES = ("_logic_model.css",)
+"""Templates of static CSS that pages include inside a ``<style>`` element (the diagram's, which
+must travel inside a saved SVG). Their text is allowed by hash in the pages' Content-Security-
+Policy, so each must be constant: no variables, no blocks."""
 
 
 @lru_cache
@@ -25,6 +29,13 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@lru_cache
+def inline_styles() -> tuple[str, ...]:
+    """The exact text of each :data:`INLINE_STYLES` template, as an ``{% include %}`` inside a
+    ``<style>`` element writes it (what a browser hashes to check it against the policy)."""
+    return tuple(environment().get_template(name).render() for name in INLINE_STYLES)
 
 
 def choose_language(explicit: str | None, accept_language: str | None) -> str:
