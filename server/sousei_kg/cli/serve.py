@@ -40,6 +40,18 @@ from sousei_kg.config import ENGINES
     "--rate-limit/--no-rate-limit", default=None, help="Per-client rate limiting (default on)."
 )
 @click.option("--trusted-proxy", multiple=True, help="A proxy whose X-Forwarded-For is trusted.")
+@click.option(
+    "--header-timeout", type=float, default=None, help="Seconds to send a request head (5); 408."
+)
+@click.option(
+    "--max-connections", type=int, default=None, help="Open connections per process (1024); 503."
+)
+@click.option(
+    "--max-connections-per-address",
+    type=int,
+    default=None,
+    help="Open connections per client address, IPv6 by /64, per process (32); 503.",
+)
 @click.option("--write-token", multiple=True, help="A bearer token that may write (repeatable).")
 @click.option("--read-token", multiple=True, help="A bearer token that may read /store.")
 @click.option(
@@ -136,9 +148,13 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             # httptools with TCP_NODELAY on each connection (without it `--workers N`, a socket
-            # uvicorn binds itself, stalls every keep-alive answer ~40 ms on Nagle + delayed ACK)
-            # and the request head bounded as h11 bounds it (see sousei_kg.http.protocol).
+            # uvicorn binds itself, stalls every keep-alive answer ~40 ms on Nagle + delayed ACK),
+            # the request head bounded as h11 bounds it and in time (--header-timeout), and the
+            # connections capped (see sousei_kg.http.protocol).
             http="sousei_kg.http.protocol:BoundedHttpToolsProtocol",
+            # No WebSocket routes: an upgrade request is served as plain HTTP (and a connection
+            # never leaves the protocol that counts it).
+            ws="none",
             # Not "auto": that picks uvloop whenever it is installed, and the query pool is
             # asyncio-only (docs/performance.md).
             loop="asyncio",
