@@ -155,9 +155,10 @@ def serve(
             # No WebSocket routes: an upgrade request is served as plain HTTP (and a connection
             # never leaves the protocol that counts it).
             ws="none",
-            # Not "auto": that picks uvloop whenever it is installed, and the query pool is
-            # asyncio-only (docs/performance.md).
-            loop="asyncio",
+            # asyncio's selector loop, not "auto" (that picks uvloop whenever it is installed, and
+            # the query pool is asyncio-only: docs/performance.md), retrying a failing accept()
+            # once per failure and logging it once per 10 s (see sousei_kg.http.event_loop).
+            loop="sousei_kg.http.event_loop:new_event_loop",
             log_level="warning",
             # X-Forwarded-For is resolved once, by the app (create_app adds uvicorn's
             # ProxyHeadersMiddleware for the configured proxies only); uvicorn's default would
