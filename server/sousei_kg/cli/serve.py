@@ -9,7 +9,15 @@ from pydantic import ValidationError
 
 from sousei_kg import __version__
 from sousei_kg.cli.group import UserError, resources_option
-from sousei_kg.config import ENGINES
+from sousei_kg.config import ENGINES, Settings
+from sousei_kg.http.open_files import connection_room, own_files, raise_open_file_limit
+
+ACCEPT_BACKLOG = 512
+"""The listen queue, and so the most connections asyncio accepts in one turn of the loop, before
+any can be refused: part of the open-file budget (uvicorn's default is 2048)."""
+GRACEFUL_SHUTDOWN_SECONDS = 5
+"""On SIGTERM, answers in progress get this long to finish; then they are cancelled and the
+process exits (uvicorn's default waits without end)."""
 
 
 @click.command()
@@ -104,8 +112,6 @@ def serve(
 
     import uvicorn  # imported here: the other commands do not need a web server
 
-    from sousei_kg.config import Settings
-
     overrides: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if store_dir is not None:
         overrides["store"] = store_dir
@@ -124,6 +130,7 @@ def serve(
     except ValidationError as error:
         messages = (e["msg"].removeprefix("Value error, ") for e in error.errors())
         raise UserError("; ".join(messages)) from error
+    settings = _fit_connections(settings, overrides)
     # Worker processes build their settings from the environment: hand the options over there.
     for name, value in overrides.items():
         text = ",".join(value) if isinstance(value, list) else str(value)
@@ -159,6 +166,8 @@ def serve(
             # the query pool is asyncio-only: docs/performance.md), retrying a failing accept()
             # once per failure and logging it once per 10 s (see sousei_kg.http.event_loop).
             loop="sousei_kg.http.event_loop:new_event_loop",
+            backlog=ACCEPT_BACKLOG,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             log_level="warning",
             # X-Forwarded-For is resolved once, by the app (create_app adds uvicorn's
             # ProxyHeadersMiddleware for the configured proxies only); uvicorn's default would
@@ -169,3 +178,26 @@ def serve(
             # target we accept, so that one gets a 414 that says why.
             h11_max_incomplete_event_size=settings.max_url_bytes + 16 * 1024,
         )
+
+
+def _fit_connections(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """Raise the soft open-file limit to the hard one, and check that ``max_connections`` fits
+    under it next to the server's own files (sousei_kg.http.open_files): a number given that
+    does not fit stops the start; the default is lowered to fit, with a notice."""
+    limit = raise_open_file_limit()
+    room = connection_room(settings, limit, ACCEPT_BACKLOG)
+    if settings.max_connections <= room:
+        return settings
+    needs = own_files(settings, ACCEPT_BACKLOG)
+    problem = (
+        f"the open-file limit of {limit} leaves room for {room} connections next to the "
+        f"server's own {needs} files"
+    )
+    if room < 1 or "max_connections" in settings.model_fields_set:
+        raise UserError(
+            f"--max-connections {settings.max_connections} does not fit: {problem}; raise the "
+            "limit (ulimit -n, LimitNOFILE=) or lower --max-connections"
+        )
+    click.echo(f"{problem}: serving at most {room} connections per process", err=True)
+    overrides["max_connections"] = room
+    return settings.model_copy(update={"max_connections": room})
