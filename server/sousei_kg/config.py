@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     past it the write is refused and the process replaced. 0: no limit."""
     body_timeout: float = 10.0
     """Seconds a client may take to send its request body; a stalled upload is answered 408."""
+    header_timeout: float = Field(default=5.0, gt=0)
+    """Seconds a client may take to send a request line and headers, from the connection's start
+    (its first request) or from the first byte of a next request; then 408 and the connection is
+    closed. The idle time between requests is uvicorn's keep-alive timeout (5 s)."""
+    max_connections: int = Field(default=1024, ge=1)
+    """Open connections per server process; one more is answered 503 and closed. ``serve``
+    raises the soft open-file limit to the hard one and checks that these fit under it."""
+    max_connections_per_address: int = Field(default=32, ge=1)
+    """Open connections per client address (IPv6: per /64) per server process; one more is
+    answered 503. A trusted proxy's connections count only towards ``max_connections``."""
     rate_limit: bool = True
     """Per-client rate limiting (client = address plus User-Agent); off only for benchmarks."""
     rate_limit_burst: int = 60

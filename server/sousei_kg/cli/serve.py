@@ -10,7 +10,15 @@ from pydantic import ValidationError
 from sousei_kg import __version__
 from sousei_kg.cli.group import UserError, resources_option
 from sousei_kg.cli.server_logging import server_log_config
-from sousei_kg.config import ENGINES
+from sousei_kg.config import ENGINES, Settings
+from sousei_kg.http.open_files import connection_room, own_files, raise_open_file_limit
+
+ACCEPT_BACKLOG = 512
+"""The listen queue, and so the most connections asyncio accepts in one turn of the loop, before
+any can be refused: part of the open-file budget (uvicorn's default is 2048)."""
+GRACEFUL_SHUTDOWN_SECONDS = 5
+"""On SIGTERM, answers in progress get this long to finish; then they are cancelled and the
+process exits (uvicorn's default waits without end)."""
 
 
 @click.command()
@@ -41,6 +49,18 @@ from sousei_kg.config import ENGINES
     "--rate-limit/--no-rate-limit", default=None, help="Per-client rate limiting (default on)."
 )
 @click.option("--trusted-proxy", multiple=True, help="A proxy whose X-Forwarded-For is trusted.")
+@click.option(
+    "--header-timeout", type=float, default=None, help="Seconds to send a request head (5); 408."
+)
+@click.option(
+    "--max-connections", type=int, default=None, help="Open connections per process (1024); 503."
+)
+@click.option(
+    "--max-connections-per-address",
+    type=int,
+    default=None,
+    help="Open connections per client address, IPv6 by /64, per process (32); 503.",
+)
 @click.option("--write-token", multiple=True, help="A bearer token that may write (repeatable).")
 @click.option("--read-token", multiple=True, help="A bearer token that may read /store.")
 @click.option(
@@ -98,8 +118,6 @@ def serve(
 
     import uvicorn  # imported here: the other commands do not need a web server
 
-    from sousei_kg.config import Settings
-
     overrides: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if store_dir is not None:
         overrides["store"] = store_dir
@@ -118,6 +136,7 @@ def serve(
     except ValidationError as error:
         messages = (e["msg"].removeprefix("Value error, ") for e in error.errors())
         raise UserError("; ".join(messages)) from error
+    settings = _fit_connections(settings, overrides)
     # Worker processes build their settings from the environment: hand the options over there.
     for name, value in overrides.items():
         text = ",".join(value) if isinstance(value, list) else str(value)
@@ -142,15 +161,19 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             # httptools with TCP_NODELAY on each connection (without it `--workers N`, a socket
-            # uvicorn binds itself, stalls every keep-alive answer ~40 ms on Nagle + delayed ACK)
-            # and the request head bounded as h11 bounds it (see sousei_kg.http.protocol).
+            # uvicorn binds itself, stalls every keep-alive answer ~40 ms on Nagle + delayed ACK),
+            # the request head bounded as h11 bounds it and in time (--header-timeout), and the
+            # connections capped (see sousei_kg.http.protocol).
             http="sousei_kg.http.protocol:BoundedHttpToolsProtocol",
-            # Not "auto": that picks uvloop whenever it is installed, and the query pool is
-            # asyncio-only (docs/performance.md).
-            loop="asyncio",
-            # SIGTERM stops the server within seconds even while answers are in flight (a write
-            # in the write process is stopped with it; docs/writes.md).
-            timeout_graceful_shutdown=3,
+            # No WebSocket routes: an upgrade request is served as plain HTTP (and a connection
+            # never leaves the protocol that counts it).
+            ws="none",
+            # asyncio's selector loop, not "auto" (that picks uvloop whenever it is installed, and
+            # the query pool is asyncio-only: docs/performance.md), retrying a failing accept()
+            # once per failure and logging it once per 10 s (see sousei_kg.http.event_loop).
+            loop="sousei_kg.http.event_loop:new_event_loop",
+            backlog=ACCEPT_BACKLOG,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             # Our own loggers to standard error: the access log (one JSON line per request, if
             # on) and warnings such as engine failures. uvicorn's access log stays off (ours has
             # the resolved client, the route and the bytes), and so does its `server` header:
@@ -168,3 +191,26 @@ def serve(
             # target we accept, so that one gets a 414 that says why.
             h11_max_incomplete_event_size=settings.max_url_bytes + 16 * 1024,
         )
+
+
+def _fit_connections(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """Raise the soft open-file limit to the hard one, and check that ``max_connections`` fits
+    under it next to the server's own files (sousei_kg.http.open_files): a number given that
+    does not fit stops the start; the default is lowered to fit, with a notice."""
+    limit = raise_open_file_limit()
+    room = connection_room(settings, limit, ACCEPT_BACKLOG)
+    if settings.max_connections <= room:
+        return settings
+    needs = own_files(settings, ACCEPT_BACKLOG)
+    problem = (
+        f"the open-file limit of {limit} leaves room for {room} connections next to the "
+        f"server's own {needs} files"
+    )
+    if room < 1 or "max_connections" in settings.model_fields_set:
+        raise UserError(
+            f"--max-connections {settings.max_connections} does not fit: {problem}; raise the "
+            "limit (ulimit -n, LimitNOFILE=) or lower --max-connections"
+        )
+    click.echo(f"{problem}: serving at most {room} connections per process", err=True)
+    overrides["max_connections"] = room
+    return settings.model_copy(update={"max_connections": room})

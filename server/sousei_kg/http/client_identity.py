@@ -13,7 +13,8 @@ from starlette.types import Scope
 from sousei_kg.execution.fair_share import Requester
 
 IPV6_GROUP_PREFIX = 64
-"""An IPv6 client usually holds a whole /64 (SLAAC, privacy addresses): budgets are per /64."""
+"""IPv6 clients are grouped by their /64: one subscriber usually holds a whole /64 (RFC 6177) and
+can pick any address in it, so a budget or a cap per single IPv6 address would bound nothing."""
 
 
 def client_key(address: str, user_agent: str) -> bytes:
@@ -21,19 +22,24 @@ def client_key(address: str, user_agent: str) -> bytes:
     return hashlib.sha256(f"{address}\x00{user_agent}".encode()).digest()
 
 
-def address_group(address: str) -> str:
-    """The address group whose clients share one budget: the IPv4 address itself, the /64 of an
-    IPv6 address (an IPv4-mapped IPv6 address is its IPv4 address), or the text as given for
-    anything that is not an IP address (a Unix socket, a test client)."""
+def address_group(host: str) -> str:
+    """The group an address is counted in (budgets, connection caps, the fair share of the
+    query workers): an IPv4 address alone, an IPv6 address by its /64 (``2001:db8:1:2::/64``).
+    An IPv4-mapped IPv6 address (``::ffff:192.0.2.1``, what a dual-stack socket reports for an
+    IPv4 client) is its IPv4 address: grouped by /64, every IPv4 client would share one group.
+    Anything that is not an IP address (a Unix socket's name, a test client) is its own group,
+    unchanged."""
     try:
-        ip = ipaddress.ip_address(address.strip().strip("[]"))
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/{IPV6_GROUP_PREFIX}", strict=False))
-    return str(ip)
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        # From the integer, not ip_network(): that refuses a scoped address (fe80::1%eth0).
+        prefix = int(address) >> (128 - IPV6_GROUP_PREFIX) << (128 - IPV6_GROUP_PREFIX)
+        return str(ipaddress.IPv6Network((prefix, IPV6_GROUP_PREFIX)))
+    return str(address)
 
 
 def client_address(scope: Scope) -> str:

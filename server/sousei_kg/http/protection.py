@@ -20,12 +20,11 @@ negotiation or compression, and so that a streamed body is never buffered:
   ``/health`` (monitoring) and ``/static/`` are not rate limited; size limits hold everywhere.
 
 What this cannot see: the request line and headers are read by uvicorn before the app runs.
-Their size is bounded by the HTTP protocol (:mod:`sousei_kg.http.protocol`, at ``max_url_bytes`` +
-16 KiB; more gets a 431 and the connection closed), and the idle time between requests on a
-kept-alive connection by ``timeout_keep_alive`` (5 s). The time a *first* request's head may take
-is not bounded: measured on uvicorn 0.54, a connection that sends nothing, or one header byte a
-second, stays open indefinitely (slowloris). A public deployment therefore sits behind a reverse
-proxy with a header timeout (nginx ``client_header_timeout``).
+The HTTP protocol (:mod:`sousei_kg.http.protocol`) bounds them there: their size at
+``max_url_bytes`` + 16 KiB (more gets a 431 and the connection closed), the time they take at
+``header_timeout`` (408 and closed), and the connections a process holds, overall and per address
+(503). The idle time between requests on a kept-alive connection is uvicorn's
+``timeout_keep_alive`` (5 s).
 
 Errors are short ``text/plain`` messages naming the limit; never a stack trace.
 """

@@ -60,6 +60,12 @@ def limits(settings: SettingsDep) -> dict[str, Any]:
             "max_query_body_bytes": settings.max_query_bytes,
             "max_update_body_bytes": settings.max_update_bytes,
             "body_timeout_seconds": settings.body_timeout,
+            "header_timeout_seconds": settings.header_timeout,
+        },
+        "connections": {
+            "per_server_process": settings.max_connections,
+            "per_address_per_server_process": settings.max_connections_per_address,
+            "address": "IPv4 address or IPv6 /64; a trusted proxy counts only in the total",
         },
         "rate_limit": {
             "enabled": settings.rate_limit,
