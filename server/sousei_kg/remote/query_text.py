@@ -12,7 +12,7 @@ from typing import Literal
 from pyoxigraph import BlankNode, NamedNode, Triple, Variable
 from pyoxigraph import Literal as OxLiteral
 
-from sousei_kg.sparql.lexer import LexerError, decode_escapes, words
+from sousei_kg.sparql.lexer import LexerError, comment_end, decode_escapes, words
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 _FORMS: frozenset[str] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -115,8 +115,7 @@ def _group_start(text: str, position: int) -> int | None:
         if text[i].isspace():
             i += 1
         elif text[i] == "#":
-            newline = text.find("\n", i)
-            i = len(text) if newline < 0 else newline + 1
+            i = comment_end(text, i)
         else:
             return i if text[i] == "{" else None
     return None

@@ -95,6 +95,17 @@ def decode_escapes(text: str) -> str:
     return _ESCAPE.sub(replace, text)
 
 
+_LINE_END = re.compile(r"[\r\n]")
+
+
+def comment_end(text: str, start: int) -> int:
+    """Return the index of the line end (``\\r`` or ``\\n``) that ends the comment starting at
+    ``start``, or the length of the text: SPARQL 1.1 §19.6 ends a comment at either, and so does
+    the engine (a comment ended only at ``\\n`` hid ``#x\\rSERVICE`` from the guard)."""
+    line_end = _LINE_END.search(text, start)
+    return line_end.start() if line_end else len(text)
+
+
 def _skip_string(text: str, start: int) -> int:
     """Return the index just past the string literal starting at ``start``."""
     quote = text[start]
@@ -153,8 +164,7 @@ def _lex_words(text: str) -> tuple[Word, ...]:
         if char.isspace():
             i += 1
         elif char == "#":
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline + 1
+            i = comment_end(text, i)
         elif char in "'\"":
             i = _skip_string(text, i)
         elif char == "<":
