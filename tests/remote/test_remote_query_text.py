@@ -65,6 +65,13 @@ def test_an_update_is_not_a_query() -> None:
         ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": "http://ex/x"}),
         # No WHERE keyword: the trailing VALUES block.
         ("SELECT ?s ?o { ?s <http://ex/p> ?o }", {"s": "http://ex/b"}),
+        # A comment ended by a bare CR between WHERE and its group (SPARQL 1.1 §19.6): the group
+        # is still found, so the outer pattern is bound and not only the subquery's.
+        (
+            "SELECT ?s ?o ?x WHERE #c\r{ ?s <http://ex/p> ?o "
+            "{ SELECT ?x WHERE { ?x <http://ex/label> ?l } } }",
+            {"s": "http://ex/a"},
+        ),
     ],
 )
 def test_bound_text_answers_what_pyoxigraph_substitution_answers(

@@ -167,6 +167,15 @@ SPARQL = fragments(
     "@en-GB",
     "_:b",
     "%41",
+    "\r",
+    "'''",
+    "true",
+    "1e5",
+    "a",
+    "<<",
+    "\\u0027",
+    "\\u000A",
+    "PREFIX",
 )
 
 
@@ -201,14 +210,27 @@ def test_words_raises_only_lexer_error(text: str) -> None:
         "@a-" * 30_000,
         "\\u0041" * 15_000,
         "{}" * 50_000,
+        # Places inside names where the engine may start a token (sparql/name_runs.py).
+        "a:" * 50_000,
+        "PREFIX a: <http://h:> " + "a:" * 50_000,
+        "PREFIX a: <http://h:> " + "a:a." * 25_000,
+        "PREFIX a: <http://h:> " + ("a:" * 60 + "\u00d7") * 800,
+        "_:a" * 33_000,
+        "a1" * 50_000,
+        "atrue" * 20_000,
+        "1e5" * 33_000,
+        "FILTER(<a#>" * 9_000,
+        "FILTER(?a <?b#>'" + "x" * 100_000,
     ],
 )
 def test_words_is_linear(text: str) -> None:
-    """100 KB (the query size limit) of adversarial text lexes in well under a second."""
-    started = time.perf_counter()
+    """100 KB (the query size limit) of adversarial text lexes in well under a second of CPU time
+    (CPU, not wall-clock: other processes on a busy test machine do not slow the count; a
+    quadratic lexer takes many seconds on these)."""
+    started = time.process_time()
     with contextlib.suppress(LexerError):
         words(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 @pytest.mark.parametrize("opening", ["{", "(", "["])
@@ -304,5 +326,5 @@ def test_the_lexer_remembers_only_short_texts() -> None:
     short = "SELECT * WHERE { ?s ?p ?o }"
     long = "ASK {}" + " #" + "x" * CACHED_TEXT_CHARS
     assert words(short) is words(short)
-    assert [w.text for w in words(long)] == ["ASK"]
+    assert [w.text for w in words(long) if not w.inside_name] == ["ASK"]
     assert _remembered_words.cache_info().currsize == 1

@@ -12,7 +12,7 @@ from typing import Literal
 from pyoxigraph import BlankNode, NamedNode, Triple, Variable
 from pyoxigraph import Literal as OxLiteral
 
-from sousei_kg.sparql.lexer import LexerError, decode_escapes, words
+from sousei_kg.sparql.lexer import LexerError, comment_end, decode_escapes, words
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 _FORMS: frozenset[str] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -46,7 +46,7 @@ def query_form(query: str) -> QueryForm:
     except LexerError as error:
         raise RemoteQueryError(str(error)) from error
     for word in found:
-        if word.braces == 0 and word.text in _FORMS and not word.after_dot_in_name:
+        if word.braces == 0 and word.text in _FORMS and not word.inside_name:
             return word.text  # type: ignore[return-value]
     raise RemoteQueryError("the text is not a SPARQL query (no SELECT, ASK, CONSTRUCT, DESCRIBE)")
 
@@ -93,7 +93,7 @@ def with_bindings(query: str, bindings: Mapping[Variable, Bindable]) -> str:
     groups = [
         group
         for w in found
-        if w.text == "WHERE" and not w.after_dot_in_name
+        if w.text == "WHERE" and not w.inside_name
         if (group := _group_start(text, w.start + len("WHERE"))) is not None
     ]
     if not groups:
@@ -115,8 +115,7 @@ def _group_start(text: str, position: int) -> int | None:
         if text[i].isspace():
             i += 1
         elif text[i] == "#":
-            newline = text.find("\n", i)
-            i = len(text) if newline < 0 else newline + 1
+            i = comment_end(text, i)
         else:
             return i if text[i] == "{" else None
     return None
@@ -137,7 +136,7 @@ def dataset_clause(query: str, base_iri: str | None) -> DatasetClause | None:
         found = words(query)
     except LexerError as error:
         raise RemoteQueryError(str(error)) from error
-    if not any(w.text == "FROM" and not w.after_dot_in_name for w in found):
+    if not any(w.text == "FROM" and not w.inside_name for w in found):
         return None
     from rdflib.plugins.sparql.algebra import translateQuery  # rare: import on demand
     from rdflib.plugins.sparql.parser import parseQuery

@@ -2,9 +2,12 @@
 
 pyoxigraph executes ``SERVICE <url>`` as an HTTP request to any URL and ``LOAD <url>`` as a
 fetch, with no switch in Python, so the server refuses both before evaluation: in any letter case,
-behind ``\\u`` escapes, nested anywhere, and whenever the lexer is unsure. A keyword after a dot
-inside a prefixed name (``ex:a.SERVICE``) is refused too: the engine reads it as part of the name,
-but nothing is lost by being stricter than the engine here.
+behind ``\\u`` escapes, nested anywhere, and whenever the lexer is unsure. The engine matches a
+keyword by its letters with nothing required after them (``SERVICESILENT<u>``, ``LOADex:x`` and
+``SERVICE:x`` are the keyword and more tokens), so a word that *begins* with one is refused; and
+the lexer reports the letters at every place inside a name where the engine may start a token
+(``?s ?p trueSERVICE …``, ``p:SERVICE`` with a prefix whose IRI cannot take ``SERVICE``), so those
+are refused too. tests/sparql/test_guard_against_engine.py holds the guard to the engine.
 """
 
 from sousei_kg.sparql.lexer import LexerError, words
@@ -17,15 +20,18 @@ class ForbiddenQueryError(ValueError):
 
 
 def forbidden_keywords(text: str) -> list[str]:
-    """Return the forbidden keywords (upper case, in order) the text uses.
+    """Return the forbidden keywords (upper case, in order) the text uses, or may use.
 
     Raises:
         ForbiddenQueryError: if the text cannot be lexed with certainty.
     """
     try:
-        return [word.text for word in words(text) if word.text in FORBIDDEN_KEYWORDS]
+        found = words(text)
     except LexerError as error:
         raise ForbiddenQueryError(f"the query could not be checked: {error}") from None
+    return [
+        keyword for word in found for keyword in FORBIDDEN_KEYWORDS if word.text.startswith(keyword)
+    ]
 
 
 def check(text: str) -> None:

@@ -1,61 +1,58 @@
-"""A conservative SPARQL lexer: the keywords of a query or update, outside comments, strings, IRIs.
+"""A conservative SPARQL lexer: the words of a query or update, outside comments, strings, IRIs.
 
 pyoxigraph exposes no parsed algebra, and a second SPARQL parser would disagree with the engine's
 grammar somewhere; what the server needs to know (does the text use ``SERVICE``, ``LOAD``,
-``FROM``?) is lexical, so this module only splits the text the way the engine's tokenizer does and
-says so when it cannot (an unterminated string, an invalid escape).
+``FROM``?) is lexical, so this module splits the text the way the engine's tokenizer may, and
+says so when it cannot be sure (:class:`LexerError`). It follows the SPARQL 1.1 grammar (§19) and
+pyoxigraph 0.5.13, and where the two read a text differently it refuses the text:
 
-The lexer follows the SPARQL 1.1 grammar's terminals where the engine's reading matters:
-
-- ``\\uXXXX``/``\\UXXXXXXXX`` escapes are decoded in the whole text first, as the spec (§19.2)
-  and the engine do, so ``\\u0053ERVICE`` is ``SERVICE``;
-- comments run from ``#`` to the end of the line, outside strings and IRIs;
-- strings are ``'…'``, ``"…"``, ``'''…'''``, ``\"\"\"…\"\"\"`` with backslash escapes;
-- ``<…>`` is an IRI only if it matches IRIREF; otherwise ``<`` is an operator;
-- a prefixed name (``ex:local.name``) is one token, as the engine's longest match reads it (a
-  keyword after a dot inside it is still refused, to be safe);
-- any other run of letters is a word; ``SERVICE``/``LOAD`` in any letter case is refused;
+- whitespace is ``#x20 #x9 #xD #xA`` (WS); a comment runs from ``#`` to ``#xD`` or ``#xA``;
+- strings are ``'…'``, ``"…"`` (no raw line end inside) and ``'''…'''``, ``\"\"\"…\"\"\"``, with
+  ECHAR and UCHAR escapes only; an unterminated string or another escape is refused;
+- ``\\u``/``\\U`` escapes: the recommendation decodes them everywhere first, pyoxigraph only inside
+  strings and IRIs. Inside strings, comments and IRIs, an escape is refused where the two readings
+  would differ (:mod:`sousei_kg.sparql.terminals`); outside them, an escape may spell only a name
+  character, read as that character (``\\u0053ERVICE`` is ``SERVICE``; the engine refuses it);
+- ``<…>`` is an IRI if it matches IRIREF, else ``<`` is an operator. Inside brackets, in an
+  expression, the engine reads ``<`` after an operand as less-than and the rest as tokens even
+  when it matches IRIREF (``FILTER(?a <?b#>``), and after another ``<`` it reads ``<<`` (a triple
+  term); there an IRI holding ``'`` is refused, and one holding ``#`` makes the rest of its line a
+  possible comment: a string that starts there and runs past the line is refused;
+- a run of name characters (``ex:a.b``, ``trueSERVICE``) yields the words a reader sees and the
+  letters at every other place the engine may start a token (:mod:`sousei_kg.sparql.name_runs`);
+- variables (``?x``, ``$x``) and language tags (``@en-GB``) hold no words;
 - brackets (``{``, ``(``, ``[``) nested more than :data:`MAX_NESTING` deep are refused: the
   engine's parser is recursive, and a few thousand levels overflow its stack and kill the process.
 
-The lexer runs before every query, on the event loop, so it must stay linear in the length of the
-text, whatever the text is.
+The lexer runs before every query, on the event loop, so it stays linear in the length of the text,
+whatever the text is. tests/sparql/test_guard_against_engine.py checks it against the engine.
 """
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-# IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-# PN_CHARS_BASE and friends, approximated generously (any non-ASCII character is a name char).
-_NAME_START = r"A-Za-z\u00C0-\U0010FFFF"
-_NAME_CHAR = r"A-Za-z0-9_\-\u00B7\u00C0-\U0010FFFF"
-# A prefixed name or blank-node label: optional prefix, ':', local part (dots allowed inside, and
-# PLX escapes). The trailing dot is not part of the name (it ends a triple), as in the grammar.
-_PREFIXED_NAME = re.compile(
-    rf"(?:[{_NAME_START}_](?:[{_NAME_CHAR}.]*[{_NAME_CHAR}])?)?:"
-    rf"(?:(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])"
-    rf"(?:(?:[{_NAME_CHAR}.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*"
-    rf"(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%]))?)?"
-)
-# A run of the characters a prefix can hold: no prefixed name can start inside a run where one
-# failed to start at a name-start character, since every start would end where that one did.
-_NAME_START_CHAR = re.compile(rf"[{_NAME_START}_]")
-_NAME_RUN = re.compile(rf"[{_NAME_CHAR}.]*")
-_VARIABLE = re.compile(rf"[?$][{_NAME_CHAR}]*")
-_WORD = re.compile(rf"[{_NAME_START}][A-Za-z0-9_\u00C0-\U0010FFFF]*")
-_LANG_TAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+from sousei_kg.sparql import terminals
+from sousei_kg.sparql.name_runs import Prefixes, declared_prefix, run_words
+from sousei_kg.sparql.terminals import LexerError, comment_end
 
+__all__ = [
+    "CACHED_TEXT_CHARS",
+    "MAX_NESTING",
+    "LexerError",
+    "Word",
+    "comment_end",
+    "decode_escapes",
+    "words",
+]
 
 MAX_NESTING = 128
 """Deepest bracket nesting accepted. Real queries stay far below; pyoxigraph 0.5.13 overflows its
 stack (and the worker process dies) near 1,000 nested function calls and 5,000 nested groups."""
 
-
-class LexerError(ValueError):
-    """The text cannot be split into tokens with certainty; the message says why."""
+CACHED_TEXT_CHARS = 64 * 1024
+"""Texts up to this long are remembered by :func:`words` (8 of them: at most a few MB with their
+words); a longer one, such as a 10 MiB update, is lexed each time rather than kept."""
 
 
 @dataclass(frozen=True)
@@ -64,61 +61,32 @@ class Word:
 
     Attributes:
         text: the word, upper-cased (SPARQL keywords are case-insensitive).
-        after_dot_in_name: the word follows a dot inside a prefixed name (``ex:a.SERVICE``): the
-            engine reads it as part of the name, a cautious reader may not.
-        start: its offset in the text (after ``\\u`` escapes are decoded).
+        inside_name: the word lies inside a longer name (``ex:a.SERVICE``, ``trueSERVICE``,
+            ``p:SERVICE``): a reader sees the name, but the engine may start a token there
+            (:mod:`sousei_kg.sparql.name_runs`). Such a word holds only the ASCII letters there
+            (at most 32). Callers that want the keywords a text is written with skip these; the
+            guard counts them.
+        start: the offset of its first character in the text as given.
         braces: how many ``{`` enclose it (0: at the top level of a query or update).
         braces_before: how many ``{`` and ``}`` come before it, so a caller can tell whether a
             group opened or closed between two words.
     """
 
     text: str
-    after_dot_in_name: bool = False
+    inside_name: bool = False
     start: int = 0
     braces: int = 0
     braces_before: int = 0
 
 
 def decode_escapes(text: str) -> str:
-    """Decode ``\\u``/``\\U`` code-point escapes everywhere, as SPARQL does before parsing.
+    """Decode ``\\u``/``\\U`` code-point escapes everywhere, as the recommendation does before
+    parsing (§19.2).
 
     Raises:
         LexerError: if an escape encodes no valid character.
     """
-
-    def replace(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise LexerError(f"invalid code-point escape {match.group(0)!r}")
-        return chr(code)
-
-    return _ESCAPE.sub(replace, text)
-
-
-def _skip_string(text: str, start: int) -> int:
-    """Return the index just past the string literal starting at ``start``."""
-    quote = text[start]
-    long = text.startswith(quote * 3, start)
-    i = start + (3 if long else 1)
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if long:
-            if text.startswith(quote * 3, i):
-                return i + 3
-        elif char == quote:
-            return i + 1
-        elif char in "\r\n":
-            raise LexerError("a string literal is not terminated on its line")
-        i += 1
-    raise LexerError("a string literal is not terminated")
-
-
-CACHED_TEXT_CHARS = 64 * 1024
-"""Texts up to this long are remembered by :func:`words` (8 of them: at most a few MB with their
-words); a longer one, such as a 10 MiB update, is lexed each time rather than kept."""
+    return terminals.UCHAR.sub(terminals.code_point, text)
 
 
 def words(text: str) -> tuple[Word, ...]:
@@ -133,73 +101,176 @@ def words(text: str) -> tuple[Word, ...]:
     """
     if len(text) <= CACHED_TEXT_CHARS:
         return _remembered_words(text)
-    return _lex_words(text)
+    return _Lexer(text).words()
 
 
 @lru_cache(maxsize=8)
 def _remembered_words(text: str) -> tuple[Word, ...]:
-    return _lex_words(text)
+    return _Lexer(text).words()
 
 
-def _lex_words(text: str) -> tuple[Word, ...]:
-    text = decode_escapes(text)
-    found: list[Word] = []
-    i, n = 0, len(text)
-    depth = 0
-    braces = braces_before = 0
-    no_name_before = 0  # no prefixed name starts before this index (see _NAME_RUN)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            i += 1
-        elif char == "#":
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline + 1
-        elif char in "'\"":
-            i = _skip_string(text, i)
-        elif char == "<":
-            iri = _IRIREF.match(text, i)
-            i = iri.end() if iri else i + 1  # not an IRI: the '<' (or '<=') operator
-        elif char in "?$":
-            match = _VARIABLE.match(text, i)
-            i = match.end() if match and match.end() > i + 1 else i + 1
-        elif char == "@":
-            tag = _LANG_TAG.match(text, i)
-            i = tag.end() if tag else i + 1
-        elif char in "{([":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise LexerError(f"brackets are nested more than {MAX_NESTING} deep")
-            if char == "{":
-                braces, braces_before = braces + 1, braces_before + 1
-            i += 1
-        elif char in "})]":
-            depth = max(depth - 1, 0)
-            if char == "}":
-                braces, braces_before = max(braces - 1, 0), braces_before + 1
-            i += 1
-        elif (
-            i >= no_name_before
-            and (name := _PREFIXED_NAME.match(text, i))
-            and name.end() > i
-            and ":" in name.group(0)
-        ):
-            local = name.group(0).rsplit(":", 1)[1]
-            found.extend(
-                Word(piece.upper(), True, name.start(), braces, braces_before)
-                for piece in local.split(".")[1:]
-                if piece
-            )
-            i = name.end()
-        else:
-            if i >= no_name_before and _NAME_START_CHAR.match(text, i):
-                # Without this, "a.a.a.…" rescans the rest of the run from every "a" (quadratic:
-                # 40 KB took 8 s on the event loop).
-                run = _NAME_RUN.match(text, i)
-                no_name_before = run.end() if run else i + 1
-            if word := _WORD.match(text, i):
-                found.append(Word(word.group(0).upper(), False, i, braces, braces_before))
-                i = word.end()
+_BRACKETS = re.compile(r"[()\[\]]")
+_PUNCTUATION = frozenset("'\"?$@{([})];,*/=!&|+^>")  # characters no name run begins with
+
+
+class _Lexer:
+    """One pass over one text; each method reads one kind of token at ``self.i``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.found: list[Word] = []
+        self.depth = 0  # brackets of every kind, for MAX_NESTING
+        self.parens = 0  # '(' only: an expression (the only place '<' is an operator) is inside
+        self.parens_unsure = False  # an IRI in an expression may have moved the engine's count
+        self.possible_comment_end = -1  # end of a line pyoxigraph may read as a comment
+        self.braces = 0
+        self.braces_before = 0
+        self.prefixes = Prefixes()
+        self.run_words: dict[str, list[tuple[int, str, bool]]] = {}  # names recur: read each once
+        self.after_prefix_keyword = False
+        self.declaring: str | None = None  # a prefix name waiting for its IRI
+
+    def words(self) -> tuple[Word, ...]:
+        text, n = self.text, len(self.text)
+        while self.i < n:
+            char = text[self.i]
+            if char in " \t\r\n":
+                self.i += 1
+            elif char == "#":
+                self.i = terminals.checked_comment_end(text, self.i)
+            elif char == "<":
+                self._iri()
+            elif char in _PUNCTUATION:
+                self.declaring, self.after_prefix_keyword = None, False
+                if char in "'\"":
+                    self._string()
+                elif char in "?$":
+                    self._skip(terminals.VARIABLE)
+                elif char == "@":
+                    self._skip(terminals.LANG_TAG)
+                elif char in "{([":
+                    self._open(char)
+                elif char in "})]":
+                    self._close(char)
+                else:
+                    self.i += 1
+            elif (run := terminals.NAME_RUN.match(text, self.i)) is not None:
+                self._name_run(run)
             else:
-                i += 1
-    return tuple(found)
+                self.declaring, self.after_prefix_keyword = None, False
+                self.i += 1
+        return tuple(self.found)
+
+    def _skip(self, token: re.Pattern[str]) -> None:
+        match = token.match(self.text, self.i)
+        self.i = match.end() if match else self.i + 1
+
+    def _string(self) -> None:
+        end = terminals.string_end(self.text, self.i)
+        if self.i < self.possible_comment_end < end:
+            raise LexerError(
+                "a string starts on the line of an IRI holding '#' inside brackets and runs past "
+                "that line: pyoxigraph may read that '#' as the start of a comment"
+            )
+        self.i = end
+
+    def _open(self, char: str) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise LexerError(f"brackets are nested more than {MAX_NESTING} deep")
+        if char == "(":
+            self.parens += 1
+        elif char == "{":
+            self.braces, self.braces_before = self.braces + 1, self.braces_before + 1
+        self.i += 1
+
+    def _close(self, char: str) -> None:
+        self.depth = max(self.depth - 1, 0)
+        if char == ")":
+            self.parens = max(self.parens - 1, 0)
+        elif char == "}":
+            self.braces, self.braces_before = max(self.braces - 1, 0), self.braces_before + 1
+        self.i += 1
+
+    def _iri(self) -> None:
+        match = terminals.IRIREF.match(self.text, self.i)
+        if match is None:  # the '<' or '<=' operator
+            self.declaring, self.after_prefix_keyword = None, False
+            self.i += 1
+            return
+        iri = terminals.iri(match)
+        if self.parens > 0 or self.parens_unsure or self.text[self.i - 1 : self.i] == "<":
+            self._maybe_not_an_iri(iri, match.end())
+        if self.declaring is not None:
+            self.prefixes.declare(self.declaring, iri)
+            self.run_words.clear()  # a run's words depend on the prefixes declared
+        self.declaring, self.after_prefix_keyword = None, False
+        self.i = match.end()
+
+    def _maybe_not_an_iri(self, iri: str, end: int) -> None:
+        """pyoxigraph may read this ``<…>`` as no IRI at all, and its characters as tokens: inside
+        brackets, in an expression, ``<`` after an operand is less-than (``FILTER(?a <?b&&'>…``);
+        after another ``<``, ``<<`` opens a triple term (``<<?a#x> …``). So refuse a ``'`` (a string
+        would open), remember that a ``#`` may start a comment running to the end of the line, and
+        count brackets.
+
+        Raises:
+            LexerError: if the IRI holds ``'``, or its brackets nest too deep.
+        """
+        if "'" in iri:
+            raise LexerError(
+                "an IRI inside brackets holds ', where pyoxigraph may read '<' as less-than and "
+                "' as the start of a string (write %27)"
+            )
+        if "#" in iri:
+            self.possible_comment_end = max(self.possible_comment_end, comment_end(self.text, end))
+            self.parens_unsure = True
+        depth = deepest = 0
+        for bracket in _BRACKETS.finditer(iri):
+            depth += 1 if bracket.group(0) in "([" else -1
+            deepest = max(deepest, depth)
+            self.parens_unsure = True
+        if self.depth + deepest > MAX_NESTING:
+            raise LexerError(f"brackets are nested more than {MAX_NESTING} deep")
+        self.depth += max(depth, 0)
+
+    def _name_run(self, match: re.Match[str]) -> None:
+        run, offsets = _decoded_run(match.group(0))
+        if (found := self.run_words.get(run)) is None:
+            found = self.run_words[run] = run_words(run, self.prefixes)
+        for offset, text, inside in found:
+            start = self.i + (offsets[offset] if offsets else offset)
+            self.found.append(Word(text, inside, start, self.braces, self.braces_before))
+        self.declaring = declared_prefix(run, self.after_prefix_keyword)
+        self.after_prefix_keyword = (
+            self.declaring is None and len(run) == 6 and run.upper() == "PREFIX"
+        )
+        self.i = match.end()
+
+
+def _decoded_run(raw: str) -> tuple[str, list[int] | None]:
+    """A run with its ``\\u`` escapes decoded (the recommendation's reading), and for each decoded
+    character its offset in the raw run (``None`` when there is no escape).
+
+    Raises:
+        LexerError: if an escape spells no character, or one that is not a name character.
+    """
+    if "\\u" not in raw and "\\U" not in raw:
+        return raw, None
+    pieces: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for escape in terminals.UCHAR.finditer(raw):
+        char = terminals.code_point(escape)
+        if not terminals.NAME_RUN_CHAR.fullmatch(char):
+            raise LexerError(
+                f"outside strings and IRIs, {escape.group(0)} spells {char!r}; an escape there "
+                "may spell only a name character"
+            )
+        pieces += [raw[last : escape.start()], char]
+        offsets += [*range(last, escape.start()), escape.start()]
+        last = escape.end()
+    pieces.append(raw[last:])
+    offsets += [*range(last, len(raw)), len(raw)]
+    return "".join(pieces), offsets

@@ -145,7 +145,7 @@ def has_dataset_clause(query: str) -> bool:
     exact for queries that parse; a text the lexer cannot split fails to parse anyway.
     """
     try:
-        return any(w.text == "FROM" and not w.after_dot_in_name for w in words(query))
+        return any(w.text == "FROM" and not w.inside_name for w in words(query))
     except LexerError:
         return False
 

@@ -100,7 +100,7 @@ def _top_level_words(text: str) -> list[tuple[str, int, bool]]:
     found: list[tuple[str, int, bool]] = []
     seen = 0
     for word in words(text):
-        if word.braces == 0 and not word.after_dot_in_name:
+        if word.braces == 0 and not word.inside_name:
             found.append((word.text, word.start, word.braces_before != seen))
             seen = word.braces_before
     return found
