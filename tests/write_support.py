@@ -7,7 +7,7 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.graph_naming import shipped_files
 from sousei_kg.store.directory import build_store
 
-WRITE, READ = "write-token-for-tests", "read-token-for-tests"
+WRITE, READ = "write-token-for-the-tests", "read-token-for-the-tests"
 WRITER = {"Authorization": f"Bearer {WRITE}"}
 READER = {"Authorization": f"Bearer {READ}"}
 UPDATE = "application/sparql-update"

@@ -6,7 +6,6 @@ from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +23,8 @@ from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.http.access_log import AccessLogMiddleware
+from sousei_kg.http.auth_failures import AuthFailures
+from sousei_kg.http.cors import SplitCORS
 from sousei_kg.http.direct_routes import DirectRoutes, Endpoint, check_endpoint
 from sousei_kg.http.edge import EdgeApp, Layer
 from sousei_kg.http.errors import install as install_error_map
@@ -168,17 +169,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.result_cache = ResultCache(settings.result_cache_bytes)
+    app.state.auth_failures = AuthFailures(max_failures=settings.auth_failure_limit)
     # Innermost (added first): the hot query routes skip the router but not the layers below.
     app.add_middleware(DirectRoutes, routes=direct_routes(settings))
     # Level 6 (zlib's default), not Starlette's 9: a 1 MB answer compresses several times faster
     # for a few per cent more bytes; repeated answers are replayed compressed anyway.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    # Open for reads, an allow-list (none by default) for the write path (sousei_kg.http.cors).
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["*"],
-        expose_headers=EXPOSED_HEADERS,
+        SplitCORS, expose_headers=EXPOSED_HEADERS, write_origins=settings.write_cors_origins
     )
 
     # Repeated GETs are replayed from here, compressed body and CORS headers included, without

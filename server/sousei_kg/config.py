@@ -16,11 +16,32 @@ Engine = Literal["generic", "oxigraph", "virtuoso", "fuseki"]
 """Remote SPARQL engines whose non-standard time limits the remote backend knows."""
 ENGINES: tuple[Engine, ...] = ("generic", "oxigraph", "virtuoso", "fuseki")
 
+MIN_TOKEN_CHARS = 22
+"""Shortest bearer token accepted: 22 URL-safe characters carry about 128 random bits."""
+
+
+def _read_token_file(path: Path) -> list[str]:
+    """The tokens of a token file: one per line; blank lines and ``#`` comments skipped.
+
+    Raises:
+        ValueError: if the file cannot be read (naming it, never its content).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8"
+        raise ValueError(f"cannot read the token file {path}: {reason}") from None
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
 
 class Settings(BaseSettings):
     """How one server process runs."""
 
-    model_config = SettingsConfigDict(env_prefix="SOUSEI_", extra="ignore", env_ignore_empty=True)
+    # Errors never echo the values given: they may be tokens.
+    model_config = SettingsConfigDict(
+        env_prefix="SOUSEI_", extra="ignore", env_ignore_empty=True, hide_input_in_errors=True
+    )
 
     host: str = "127.0.0.1"
     """Address to bind."""
@@ -110,9 +131,18 @@ class Settings(BaseSettings):
     rate_limit: bool = True
     """Per-client rate limiting (client = address plus User-Agent); off only for benchmarks."""
     rate_limit_burst: int = 60
-    """Requests a client may send at once before it must slow down (the bucket's size)."""
+    """SPARQL queries, named queries, searches and writes a client may send at once before it
+    must slow down (the bucket's size)."""
     rate_limit_per_second: float = 5.0
-    """Sustained requests per second per client (the bucket's refill rate)."""
+    """Sustained SPARQL requests per second per client (the bucket's refill rate)."""
+    page_rate_limit_burst: int = Field(default=120, ge=1)
+    """Requests a client may send at once for pages, documents, descriptions and dumps (cheap,
+    cached answers: a polite crawler is not throttled)."""
+    page_rate_limit_per_second: float = Field(default=25.0, gt=0)
+    """Sustained requests per second per client for pages, documents, descriptions and dumps."""
+    address_budget_clients: int = Field(default=4, ge=1)
+    """An address (an IPv6 /64) has a budget of its own in each class, worth this many clients:
+    rotating the User-Agent gains little."""
     trusted_proxies: Annotated[list[str], NoDecode] = []
     """Addresses or CIDR ranges of reverse proxies whose ``X-Forwarded-For`` names the client;
     comma-separated in ``SOUSEI_TRUSTED_PROXIES``. Empty: the socket's peer is the client."""
@@ -122,8 +152,20 @@ class Settings(BaseSettings):
     write_tokens: Annotated[list[str], NoDecode] = []
     """Bearer tokens allowed to write (/update, /store); comma-separated in
     ``SOUSEI_WRITE_TOKENS``. None configured: writes are off."""
+    write_cors_origins: Annotated[list[str], NoDecode] = []
+    """Origins (``https://editor.example``) whose browser scripts may call the write path
+    (/update, /store) cross-origin; none by default. Reads are open to every origin.
+    Comma-separated in ``SOUSEI_WRITE_CORS_ORIGINS``."""
     read_tokens: Annotated[list[str], NoDecode] = []
     """Bearer tokens allowed to read /store but not to write; ``SOUSEI_READ_TOKENS``."""
+    auth_failure_limit: int = Field(default=10, ge=1)
+    """Failed authentications one address (an IPv6 /64) may have within a minute; then it is
+    refused (429) for a minute, doubling at each repeat up to 15 minutes."""
+    write_token_file: Path | None = None
+    """A file of write tokens, one per line (``#`` comments): unlike ``--write-token``, never
+    visible to other users in ``ps``. Added to ``write_tokens``."""
+    read_token_file: Path | None = None
+    """A file of read tokens, one per line; added to ``read_tokens``."""
     resources: Path | None = None
     """A folder holding ``ontology/``, ``shapes/``, ``data/`` and ``queries/`` in place of the
     shipped ones (tests and previews)."""
@@ -151,7 +193,12 @@ class Settings(BaseSettings):
     (sousei_kg.http.access_log); ``--no-access-log`` turns it off."""
 
     @field_validator(
-        "trusted_proxies", "write_tokens", "read_tokens", "extra_graphs", mode="before"
+        "trusted_proxies",
+        "write_tokens",
+        "read_tokens",
+        "extra_graphs",
+        "write_cors_origins",
+        mode="before",
     )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -175,6 +222,25 @@ class Settings(BaseSettings):
                 ) from None
             networks.append(str(network.network_address if network.num_addresses == 1 else network))
         return networks
+
+    @model_validator(mode="after")
+    def _tokens_from_files_and_long_enough(self) -> "Settings":
+        """Add the tokens of the token files, and refuse tokens too short to resist guessing."""
+        for path, tokens in (
+            (self.write_token_file, self.write_tokens),
+            (self.read_token_file, self.read_tokens),
+        ):
+            if path is not None:
+                tokens.extend(_read_token_file(path))
+        for kind, tokens in (("write", self.write_tokens), ("read", self.read_tokens)):
+            short = [token for token in tokens if len(token) < MIN_TOKEN_CHARS]
+            if short:
+                raise ValueError(
+                    f"a {kind} token must be at least {MIN_TOKEN_CHARS} characters (about 128 bits "
+                    f"when random); one has {len(short[0])}: make one with `python3 -c 'import "
+                    "secrets; print(secrets.token_urlsafe(24))'`"
+                )
+        return self
 
     @model_validator(mode="after")
     def _backend_is_complete(self) -> "Settings":

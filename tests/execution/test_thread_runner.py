@@ -32,4 +32,4 @@ def test_the_time_limit_still_answers_503() -> None:
 
 def test_in_process_evaluation_refuses_write_tokens() -> None:
     with pytest.raises(ValidationError, match="writes need worker processes"):
-        Settings(query_workers=0, write_tokens=["secret"])
+        Settings(query_workers=0, write_tokens=["secret" * 4])

@@ -34,7 +34,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def client(store: tuple[Path, Path]) -> Iterator[TestClient]:
-    with TestClient(create_app(write_settings(*store))) as client:
+    # Many failures on purpose: no back-off here (tests/http/test_write_access.py tests it).
+    settings = write_settings(*store, auth_failure_limit=10_000)
+    with TestClient(create_app(settings)) as client:
         yield client
 
 
@@ -141,10 +143,17 @@ def test_only_one_process_holds_the_write_lock(store: tuple[Path, Path]) -> None
 
 
 def test_tokens_are_matched_exactly() -> None:
-    settings = Settings(write_tokens=["abc"], read_tokens=["r"])
-    assert authenticate("Bearer abc", b"", settings).role == "write"
-    assert authenticate("bearer   r", b"", settings).role == "read"
-    for header in ("Bearer ab", "Bearer abcd", "Bearer ABC", "abc", ""):
+    write, read = "abc" * 8, "r" * 24
+    settings = Settings(write_tokens=[write], read_tokens=[read])
+    assert authenticate(f"Bearer {write}", b"", settings).role == "write"
+    assert authenticate(f"bearer   {read}", b"", settings).role == "read"
+    for header in (
+        f"Bearer {write[:-1]}",
+        f"Bearer {write}d",
+        f"Bearer {write.upper()}",
+        write,
+        "",
+    ):
         with pytest.raises(AuthError) as raised:
             authenticate(header, b"", settings)
         assert raised.value.failure == "unauthenticated"

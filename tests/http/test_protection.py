@@ -141,18 +141,18 @@ def test_forwarded_for_counts_only_from_a_trusted_proxy() -> None:
 
     def statuses(peer: str, headers: dict[str, str]) -> list[int]:
         with TestClient(create_app(settings), client=(peer, 5000)) as client:
-            return [client.get("/limits", headers=headers).status_code for _ in range(3)]
+            return [client.get("/queries", headers=headers).status_code for _ in range(3)]
 
     # Behind the proxy, clients 198.51.100.7 and 198.51.100.8 have budgets of their own.
     with TestClient(create_app(settings), client=("10.0.0.1", 5000)) as client:
-        first = [client.get("/limits", headers=forwarded).status_code for _ in range(3)]
+        first = [client.get("/queries", headers=forwarded).status_code for _ in range(3)]
         other = {"X-Forwarded-For": "198.51.100.8"}
-        second = [client.get("/limits", headers=other).status_code for _ in range(2)]
+        second = [client.get("/queries", headers=other).status_code for _ in range(2)]
     assert first == [200, 200, 429] and second == [200, 200]
     # An untrusted peer's X-Forwarded-For is ignored: every header value shares the peer's budget.
     with TestClient(create_app(settings), client=("192.0.2.1", 5000)) as client:
         varied = [
-            client.get("/limits", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+            client.get("/queries", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
             for n in range(3)
         ]
     assert varied == [200, 200, 429]
@@ -212,7 +212,9 @@ def test_two_processes_share_one_budget(tmp_path: Path) -> None:
 
 
 def test_the_middleware_limits_per_client_and_announces_it() -> None:
-    settings = LIMITS.model_copy(update={"rate_limit": True})
+    settings = LIMITS.model_copy(
+        update={"rate_limit": True, "rate_limit_burst": 2, "rate_limit_per_second": 0.01}
+    )
     client = protected(Spy(), settings, TokenBuckets(None, 2, 0.01))
     first = client.get("/sparql", headers={"User-Agent": "flood/1"})
     assert first.headers["RateLimit-Limit"] == "2" and first.headers["RateLimit-Remaining"] == "1"

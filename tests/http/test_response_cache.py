@@ -182,3 +182,28 @@ def test_the_memory_bound_counts_what_small_answers_hold_not_only_their_bodies()
         job = QueryJob(f"ASK {{}} # {i}", "json", None, 10)
         results.remember(CacheKey("v1", job), QueryOutcome("boolean", "json", b"{}", 1, False))
     assert 0 < len(results) <= 100_000 // ENTRY_OVERHEAD_BYTES
+
+
+def test_header_values_count_toward_the_bound_and_long_ones_are_not_cached() -> None:
+    """The probe: 18,000 requests with a 46 KB Accept-Language grew a server by ~700 MB against a
+    64 MiB bound. Values past 256 bytes are answered but not cached; shorter ones count."""
+    app, calls = _app(max_bytes=200_000)
+    with TestClient(app) as client:
+        for n in range(40):
+            headers = {"Accept-Language": f"ja;q=0.{n % 10}, " + "x" * 46_000}
+            assert client.get("/sparql?query=a", headers=headers).status_code == 200
+        cache = next(m for m in _middleware(app) if isinstance(m, ResponseCacheMiddleware))
+        assert len(cache) == 0 and len(calls) == 40
+        for n in range(200):  # 250-byte values: cached, each entry counted with its key
+            client.get("/sparql?query=a", headers={"Accept-Language": f"{n:03d}" + "y" * 247})
+        held = cache._answers._bytes  # the bound is what this test checks
+        assert 0 < held <= 200_000
+        assert len(cache) < 200  # the keys' bytes pushed older entries out
+
+
+def test_case_and_spacing_of_a_varying_header_do_not_make_a_new_entry() -> None:
+    app, calls = _app()
+    with TestClient(app) as client:
+        client.get("/sparql?query=a", headers={"Accept-Language": "ja, en;q=0.5"})
+        client.get("/sparql?query=a", headers={"Accept-Language": "JA,  en;q=0.5"})
+    assert len(calls) == 1

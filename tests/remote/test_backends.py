@@ -416,7 +416,7 @@ def test_remote_backend_refuses_write_tokens() -> None:
             "--query-endpoint",
             "http://127.0.0.1:9/sparql",
             "--write-token",
-            "secret",
+            "secret-token-of-24-chars",
         ],
         capture_output=True,
         text=True,

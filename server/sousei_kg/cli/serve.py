@@ -61,8 +61,30 @@ process exits (uvicorn's default waits without end)."""
     default=None,
     help="Open connections per client address, IPv6 by /64, per process (32); 503.",
 )
-@click.option("--write-token", multiple=True, help="A bearer token that may write (repeatable).")
+@click.option(
+    "--write-token",
+    multiple=True,
+    help="A bearer token that may write (repeatable). Visible to other users in ps: prefer "
+    "--write-token-file or SOUSEI_WRITE_TOKENS.",
+)
 @click.option("--read-token", multiple=True, help="A bearer token that may read /store.")
+@click.option(
+    "--write-token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A file of write tokens, one per line (never visible in ps).",
+)
+@click.option(
+    "--read-token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A file of read tokens, one per line.",
+)
+@click.option(
+    "--write-cors-origin",
+    multiple=True,
+    help="An origin whose scripts may call /update and /store cross-origin (none by default).",
+)
 @click.option(
     "--state-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -106,6 +128,7 @@ def serve(
     trusted_proxy: tuple[str, ...],
     write_token: tuple[str, ...],
     read_token: tuple[str, ...],
+    write_cors_origin: tuple[str, ...],
     extra_graph: tuple[str, ...],
     **options: Any,
 ) -> None:
@@ -127,6 +150,7 @@ def serve(
         ("trusted_proxies", trusted_proxy),
         ("write_tokens", write_token),
         ("read_tokens", read_token),
+        ("write_cors_origins", write_cors_origin),
         ("extra_graphs", extra_graph),
     ):
         if values:
@@ -137,11 +161,23 @@ def serve(
         messages = (e["msg"].removeprefix("Value error, ") for e in error.errors())
         raise UserError("; ".join(messages)) from error
     settings = _fit_connections(settings, overrides)
-    # Worker processes build their settings from the environment: hand the options over there.
-    for name, value in overrides.items():
-        text = ",".join(value) if isinstance(value, list) else str(value)
-        os.environ["SOUSEI_" + name.upper()] = text
+    if write_token or read_token:
+        click.echo(
+            "sousei-kg: warning: tokens given on the command line are visible to other users of "
+            "this machine (ps); use --write-token-file, --read-token-file or SOUSEI_WRITE_TOKENS",
+            err=True,
+        )
     with tempfile.TemporaryDirectory(prefix="sousei-kg-state-") as scratch:
+        # Server processes build their settings from the environment: hand the options over
+        # there. Tokens go in a private file instead (its path in the environment): never in the
+        # environment or argv of a process, query workers and the write process included.
+        hand_over = {k: v for k, v in overrides.items() if not k.endswith(("_tokens", "_file"))}
+        hand_over.update(_token_files(settings, Path(scratch)))
+        for name in ("SOUSEI_WRITE_TOKENS", "SOUSEI_READ_TOKENS"):
+            os.environ.pop(name, None)
+        for name, value in hand_over.items():
+            text = ",".join(value) if isinstance(value, list) else str(value)
+            os.environ["SOUSEI_" + name.upper()] = text
         if settings.state_dir is None:
             # All processes of this server share the rate-limit budget through one file.
             os.environ["SOUSEI_STATE_DIR"] = scratch
@@ -191,6 +227,21 @@ def serve(
             # target we accept, so that one gets a 414 that says why.
             h11_max_incomplete_event_size=settings.max_url_bytes + 16 * 1024,
         )
+
+
+def _token_files(settings: Settings, folder: Path) -> dict[str, Path]:
+    """Write the server's tokens into files only its user can read, for its processes to read
+    (``write_token_file``, ``read_token_file`` settings)."""
+    files: dict[str, Path] = {}
+    for kind, tokens in (("write", settings.write_tokens), ("read", settings.read_tokens)):
+        if not tokens:
+            continue
+        path = folder / f"{kind}-tokens"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(tokens) + "\n")
+        files[f"{kind}_token_file"] = path
+    return files
 
 
 def _fit_connections(settings: Settings, overrides: dict[str, Any]) -> Settings:

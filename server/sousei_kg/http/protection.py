@@ -29,14 +29,17 @@ The HTTP protocol (:mod:`sousei_kg.http.protocol`) bounds them there: their size
 Errors are short ``text/plain`` messages naming the limit; never a stack trace.
 """
 
+import hashlib
 import math
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg.config import Settings
 from sousei_kg.http.body_guard import BodyGuard
-from sousei_kg.http.client_identity import client_key
-from sousei_kg.http.rate_limit import FILE_NAME, Decision, TokenBuckets
+from sousei_kg.http.client_identity import address_group, client_address, client_key
+from sousei_kg.http.cors import is_write_path
+from sousei_kg.http.cost_classes import CostClass, class_of, cost_classes
+from sousei_kg.http.rate_limit import FILE_NAME, Bucket, Decision, TokenBuckets
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -56,6 +59,11 @@ def _has_body(fields: dict[bytes, list[str]]) -> bool:
     answer closes the connection."""
     lengths = fields.get(b"content-length", [])
     return b"transfer-encoding" in fields or any(v.strip() not in ("", "0") for v in lengths)
+
+
+def decision_rate(decision: Decision, cost: CostClass) -> float:
+    """The refill rate of the bucket a decision announces (the client's or its address's)."""
+    return cost.per_second * (decision.limit / cost.burst)
 
 
 def rate_limit_headers(decision: Decision, per_second: float) -> Headers:
@@ -100,10 +108,41 @@ class ProtectionMiddleware:
     ) -> None:
         self.app = app
         self.settings = settings
+        self.classes = cost_classes(settings)
+        self.address_clients = settings.address_budget_clients
         if buckets is None and settings.rate_limit:
             path = settings.state_dir / FILE_NAME if settings.state_dir is not None else None
-            buckets = TokenBuckets(path, settings.rate_limit_burst, settings.rate_limit_per_second)
+            longest = max(c.burst / c.per_second for c in self.classes)
+            buckets = TokenBuckets(
+                path,
+                settings.rate_limit_burst,
+                settings.rate_limit_per_second,
+                max_idle_seconds=longest,
+            )
         self.buckets = buckets if settings.rate_limit else None
+
+    def _buckets(
+        self, scope: Scope, fields: dict[bytes, list[str]], cost: CostClass
+    ) -> list[Bucket]:
+        """The client's bucket and its address group's, of the request's cost class. The address
+        is the one uvicorn's ProxyHeadersMiddleware resolved (from X-Forwarded-For when the peer
+        is a trusted proxy): the one resolver of the server."""
+        address = client_address(scope)
+        user_agent = ",".join(fields.get(b"user-agent", []))
+        group = hashlib.sha256(address_group(address).encode("utf-8")).digest()
+        scale = self.address_clients
+        return [
+            Bucket(
+                cost.name.encode() + b":client:" + client_key(address, user_agent),
+                cost.burst,
+                cost.per_second,
+            ),
+            Bucket(
+                cost.name.encode() + b":address:" + group,
+                cost.burst * scale,
+                cost.per_second * scale,
+            ),
+        ]
 
     def body_limit(self, path: str) -> tuple[int, str]:
         """The body limit for ``path`` and what it is called in messages."""
@@ -121,24 +160,23 @@ class ProtectionMiddleware:
         path: str = scope["path"]
         announced: Headers = []
         if self.buckets is not None and not _under(path, EXEMPT_PATHS):
-            # The client's address as uvicorn's ProxyHeadersMiddleware resolved it (from
-            # X-Forwarded-For when the peer is a trusted proxy): the one resolver of the server.
-            peer = scope.get("client")
-            address = peer[0] if peer else ""
-            user_agent = ",".join(fields.get(b"user-agent", []))
-            decision = self.buckets.take(client_key(address, user_agent))
-            announced = rate_limit_headers(decision, self.buckets.per_second)
+            cost = class_of(scope["method"], path, self.classes)
+            decision = self.buckets.take_all(self._buckets(scope, fields, cost))
+            announced = rate_limit_headers(decision, decision_rate(decision, cost))
             if not decision.allowed:
                 message = (
                     f"429 Too Many Requests: each client (address and User-Agent) may send "
-                    f"{decision.limit} requests at once and {self.buckets.per_second:g} per "
-                    f"second after that; retry in {decision.retry_after} s"
+                    f"{cost.burst} requests at once and {cost.per_second:g} per second after "
+                    f"that for {cost.description}, and each address (an IPv6 /64) "
+                    f"{self.address_clients} times that; retry in {decision.retry_after} s"
                 )
-                await self._answer(send, 429, message, announced, close=_has_body(fields))
+                await self._answer(
+                    send, 429, message, announced, close=_has_body(fields), path=path
+                )
                 return
         refusal = self._check_head(scope, path, fields.get(b"content-length", []))
         if refusal is not None:
-            await self._answer(send, *refusal, announced, close=_has_body(fields))
+            await self._answer(send, *refusal, announced, close=_has_body(fields), path=path)
             return
         await self._forward(scope, receive, send, announced)
 
@@ -194,21 +232,24 @@ class ProtectionMiddleware:
             if guard.refusal is None:
                 raise
         if guard.refusal is not None and not started:
-            await self._answer(send, *guard.refusal, announced, close=True)
+            await self._answer(send, *guard.refusal, announced, close=True, path=scope["path"])
 
     @staticmethod
     async def _answer(
-        send: Send, status: int, message: str, announced: Headers, *, close: bool
+        send: Send, status: int, message: str, announced: Headers, *, close: bool, path: str
     ) -> None:
-        """A short text/plain error that no cache keeps; ``close`` when the body was not read."""
+        """A short text/plain error that no cache keeps; ``close`` when the body was not read.
+        Readable by scripts of any origin, like every read answer; not on the write path, which
+        answers other origins only as configured (sousei_kg.http.cors)."""
         body = (message + "\n").encode()
         headers: Headers = [
             (b"content-type", b"text/plain; charset=utf-8"),
             (b"content-length", str(len(body)).encode()),
             (b"cache-control", b"no-store"),
             (b"vary", b"Accept"),
-            (b"access-control-allow-origin", b"*"),
         ]
+        if not is_write_path(path):
+            headers.append((b"access-control-allow-origin", b"*"))
         if close:
             headers.append((b"connection", b"close"))
         await send(

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,15 @@ _UPSERT = (
 _EXPIRE = "DELETE FROM bucket WHERE updated < ?"
 _COUNT = "SELECT count(*) FROM bucket"
 _EVICT = "DELETE FROM bucket WHERE client IN (SELECT client FROM bucket ORDER BY updated LIMIT ?)"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One token bucket a request draws from: its key, size and refill rate."""
+
+    key: bytes
+    burst: int
+    per_second: float
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,8 @@ class TokenBuckets:
         per_second: sustained requests per second.
         clock: seconds, the same in every process (wall-clock time; injectable for tests).
         max_clients: rows kept at most; beyond, the longest-idle clients are forgotten.
+        max_idle_seconds: the longest any bucket :meth:`take_all` is given takes to refill
+            (when they differ from ``burst`` and ``per_second``): rows idle longer are forgotten.
     """
 
     def __init__(
@@ -102,6 +113,7 @@ class TokenBuckets:
         per_second: float,
         clock: Callable[[], float] = time.time,
         max_clients: int = 100_000,
+        max_idle_seconds: float | None = None,
     ) -> None:
         if burst < 1 or per_second <= 0:
             raise ValueError("the rate limit needs a burst of at least 1 and a positive rate")
@@ -110,7 +122,8 @@ class TokenBuckets:
         self.per_second = per_second
         self.clock = clock
         self.max_clients = max_clients
-        self._idle = burst / per_second  # an idle bucket is full after this long
+        # An idle bucket is full after this long; with buckets of several sizes, the longest.
+        self._idle = max(burst / per_second, max_idle_seconds or 0.0)
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self._lock = threading.Lock()  # the event loop is one thread, but TestClient may not be
@@ -137,31 +150,44 @@ class TokenBuckets:
         return connection
 
     def take(self, client: bytes) -> Decision:
-        """Spend one token of ``client``'s bucket if it has one.
+        """Spend one token of ``client``'s bucket (of this object's size and rate)."""
+        return self.take_all([Bucket(client, self.burst, self.per_second)])
 
-        If the database cannot be used (a locked or unwritable file) the request is allowed and
-        a warning is logged at most once a minute: the limiter must not take the service down.
+    def take_all(self, buckets: Sequence["Bucket"]) -> Decision:
+        """Spend one token of every bucket if each has one, else none (one transaction).
+
+        The decision announces the bucket with the least left (or, refused, the one that needs
+        the longest wait). If the database cannot be used (a locked or unwritable file) the
+        request is allowed and a warning is logged at most once a minute: the limiter must not
+        take the service down.
         """
         with self._lock:
             try:
-                return self._take(client)
+                return self._take(buckets)
             except sqlite3.Error as error:
                 now = time.monotonic()
                 if now - self._last_warning > 60:
                     self._last_warning = now
                     logger.warning("rate limit store unavailable, not limiting: %s", error)
-                return Decision(True, self.burst, self.burst - 1, 0, 0)
+                first = buckets[0]
+                return Decision(True, first.burst, first.burst - 1, 0, 0)
 
-    def _take(self, client: bytes) -> Decision:
+    def _take(self, buckets: Sequence["Bucket"]) -> Decision:
         connection = self._connect()
         now = self.clock()
         connection.execute("BEGIN IMMEDIATE")
         try:
-            row = connection.execute(_SELECT, (client,)).fetchone()
-            tokens = float(self.burst) if row is None else refill(row[0], row[1], now, *self._rate)
-            decision, left = decide(tokens, *self._rate)
-            connection.execute(_UPSERT, (client, left, now))
-            self._writes_since_sweep += 1
+            outcomes = []
+            for bucket in buckets:
+                row = connection.execute(_SELECT, (bucket.key,)).fetchone()
+                rate = (bucket.burst, bucket.per_second)
+                tokens = float(bucket.burst) if row is None else refill(row[0], row[1], now, *rate)
+                outcomes.append((bucket, tokens, *decide(tokens, *rate)))
+            allowed = all(decision.allowed for _, _, decision, _ in outcomes)
+            for bucket, tokens, _decision, left in outcomes:
+                # A refused request spends nothing, in any bucket.
+                connection.execute(_UPSERT, (bucket.key, left if allowed else tokens, now))
+            self._writes_since_sweep += len(outcomes)
             if self._writes_since_sweep >= 1000 or now - self._last_sweep >= self._idle:
                 self._sweep(connection, now)
             connection.execute("COMMIT")
@@ -169,7 +195,10 @@ class TokenBuckets:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
-        return decision
+        if allowed:
+            return min((d for _, _, d, _ in outcomes), key=lambda d: d.remaining)
+        refusals = [d for _, _, d, _ in outcomes if not d.allowed]
+        return max(refusals, key=lambda d: d.retry_after)
 
     @property
     def _rate(self) -> tuple[int, float]:

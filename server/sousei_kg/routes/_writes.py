@@ -21,6 +21,8 @@ from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.worker import StoreSource
 from sousei_kg.http.auth import AuthError, Principal, authenticate, require_write
+from sousei_kg.http.auth_failures import AuthFailures
+from sousei_kg.http.client_identity import address_group, client_address
 from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.store.directory import open_snapshot
 from sousei_kg.writes.orders import ProcessSettings, WriteOrder
@@ -52,7 +54,19 @@ def write_side_of(request: Request) -> WriteSide | None:
 
 
 def principal_or_error(request: Request, settings: Settings, write: bool) -> Principal | Response:
-    """Authenticate the request; for ``write``, also require a write token."""
+    """Authenticate the request; for ``write``, also require a write token. An address that
+    failed too often lately is refused (429) before its token is looked at; every failure is
+    counted and logged (:mod:`sousei_kg.http.auth_failures`)."""
+    failures: AuthFailures = request.app.state.auth_failures
+    group = address_group(client_address(request.scope))
+    wait = failures.retry_after(group)
+    if wait is not None:
+        return error_response(
+            429,
+            "too many failed authentications from your address; check the token and retry in "
+            f"{wait} s",
+            {"Retry-After": str(wait)},
+        )
     try:
         principal = authenticate(
             request.headers.get("authorization"), request.scope["query_string"], settings
@@ -60,6 +74,8 @@ def principal_or_error(request: Request, settings: Settings, write: bool) -> Pri
         if write:
             require_write(principal)
     except AuthError as error:
+        if error.failure != "read-only-token":
+            failures.record(group, error.message)
         return response_for(error)
     return principal
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from sousei_kg import __version__
 from sousei_kg.config import Settings
 from sousei_kg.execution.runner import QueryRunner
+from sousei_kg.http.cost_classes import cost_classes
 from sousei_kg.http.deps import GraphDep, SettingsDep
 from sousei_kg.writes.write_side import WriteSide
 
@@ -70,8 +71,18 @@ def limits(settings: SettingsDep) -> dict[str, Any]:
         "rate_limit": {
             "enabled": settings.rate_limit,
             "client": "address plus User-Agent",
-            "burst": settings.rate_limit_burst,
-            "per_second": settings.rate_limit_per_second,
+            "address": (
+                f"an IPv4 address or an IPv6 /64, with a budget of "
+                f"{settings.address_budget_clients} clients in each class"
+            ),
+            "classes": {
+                cost.name: {
+                    "for": cost.description,
+                    "burst": cost.burst,
+                    "per_second": cost.per_second,
+                }
+                for cost in cost_classes(settings)
+            },
         },
         "network": "SERVICE and LOAD are refused; graph names are local names, never fetched",
         "writes": _writes(settings),
