@@ -25,16 +25,19 @@ from dataclasses import dataclass
 
 from sousei_kg.sparql.lexer import decode_escapes
 
+# Possessive runs with optional closers: each token is matched once, never backtracked into (a
+# backtracking `(?:…|…)*` over a 9 MB literal ran out of memory, and a failed string was retried
+# from every later quote).
 _TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n\r]*"
-    r"|[?$][\w\u00B7\u00C0-\U0010FFFF]+"
-    r"|[\w\u00C0-\U0010FFFF][\w\-.:%\u00B7\u00C0-\U0010FFFF]*"
-    r"|:[\w\-.:%\u00B7\u00C0-\U0010FFFF]*"
+    r'"""(?:[^"\\]++|\\.|"(?!""))*+(?:"""|\Z)'
+    r"|'''(?:[^'\\]++|\\.|'(?!''))*+(?:'''|\Z)"
+    r'|"(?:[^"\\\n\r]++|\\.)*+"?'
+    r"|'(?:[^'\\\n\r]++|\\.)*+'?"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*+>"
+    r"|#[^\n\r]*+"
+    r"|[?$][\w\u00B7\u00C0-\U0010FFFF]++"
+    r"|[\w\u00C0-\U0010FFFF][\w\-.:%\u00B7\u00C0-\U0010FFFF]*+"
+    r"|:[\w\-.:%\u00B7\u00C0-\U0010FFFF]*+"
     r"|\S",
     re.DOTALL,
 )
