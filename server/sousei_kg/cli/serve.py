@@ -40,6 +40,31 @@ process exits (uvicorn's default waits without end)."""
 @click.option("--query-workers", type=int, default=None, help="Query processes per server.")
 @click.option("--query-timeout", type=float, default=None, help="Query time limit, seconds (30).")
 @click.option(
+    "--query-queue-timeout",
+    type=float,
+    default=None,
+    help="Seconds a query may wait for a worker (5); its time limit starts after.",
+)
+@click.option(
+    "--max-waiting-queries", type=int, default=None, help="Queries a client may have waiting (2)."
+)
+@click.option(
+    "--query-seconds-per-minute",
+    type=float,
+    default=None,
+    help="Worker time an address may use per minute (60); 0: no budget.",
+)
+@click.option(
+    "--query-memory-mib",
+    type=int,
+    default=None,
+    help="Memory one query may use above its worker's own (512); 0: no limit.",
+)
+@click.option(
+    "--result-max-bytes", type=int, default=None, help="Bytes per capped answer (16 MiB)."
+)
+@click.option("--write-timeout", type=float, default=None, help="Seconds a write may take (30).")
+@click.option(
     "--result-cap",
     type=int,
     default=None,
