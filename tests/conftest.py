@@ -216,6 +216,25 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         path.unlink(missing_ok=True)
 
 
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and its descendants (a server and its workers), from /proc;
+    a process that is exiting counts as nothing."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending.extend(int(child) for child in children)
+        total += next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
+            0,
+        )
+    return total / 1024
+
+
 def free_port() -> int:
     """A port of 127.0.0.1 nobody listens on now (a server binds it right after)."""
     with socket.socket() as probe:

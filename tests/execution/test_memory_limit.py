@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pyoxigraph import Store
 
-from conftest import running_server
+from conftest import running_server, tree_rss_mib
 from sousei_kg.confinement import address_space_bytes
 from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.execution.evaluate import evaluate
@@ -89,25 +89,6 @@ def test_answers_are_capped_in_bytes_too() -> None:
     assert isinstance(whole, QueryOutcome) and len(whole.body) > MIB
 
 
-def _tree_rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children, from /proc."""
-    total = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        pids.extend(int(child) for child in children)
-        total += next(  # a process that is exiting has no VmRSS line any more
-            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
-            0,
-        )
-    return total / 1024
-
-
 @pytest.mark.live
 def test_the_probes_cannot_raise_the_servers_memory_much() -> None:
     """The 931-byte doubling query and the 80 MB answer, against a real server: answered 503 and
@@ -116,14 +97,14 @@ def test_the_probes_cannot_raise_the_servers_memory_much() -> None:
         health = httpx.get(base + "health", timeout=10).json()
         assert health["isolation"]["queries_memory_limited"] is True
         server_pid = _server_pid(base)
-        before = _tree_rss_mib(server_pid)
+        before = tree_rss_mib(server_pid)
         peak = before
         done = threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not done.wait(0.02):
-                peak = max(peak, _tree_rss_mib(server_pid))
+                peak = max(peak, tree_rss_mib(server_pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

@@ -13,29 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import start_server, stop_process
+from conftest import start_server, stop_process, tree_rss_mib
 from write_support import CURATION, UPDATE, WRITE, WRITER, small_store
 
 MIB = 1024 * 1024
 TTL = {"Content-Type": "text/turtle", **WRITER}
-
-
-def tree_rss_mib(pid: int) -> float:
-    """Resident memory of a process and its descendants, from /proc."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        pending.extend(int(child) for child in children)
-        total += next(
-            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
-            0,
-        )
-    return total / 1024
 
 
 class PeakRss:

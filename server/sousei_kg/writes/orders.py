@@ -9,28 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sousei_kg.writes.writer import Commit, WriteLimits
+from sousei_kg.writes.writer import Commit, RefusalReason, WriteLimits
 
 Operation = Literal["update", "put", "post", "delete"]
-RefusalKind = Literal[
-    # the Writer's reasons (writes.writer.RefusalReason)
-    "read-only",
-    "invalid-data",
-    "unfinished-write",
-    "default-graph",
-    "too-large",
-    "deadline",
-    "missing-graph",
-    "graph-exists",
-    "not-applicable",
+RefusalKind = (
+    RefusalReason  # the Writer's reasons
     # what the write process finds before the Writer sees the write
-    "syntax",
-    "payload",
-    "payload-media-type",
+    | Literal["syntax", "payload", "payload-media-type"]
     # what the server finds when the write process stops
-    "crashed",
-    "internal",
-]
+    | Literal["crashed", "internal"]
+)
 
 
 @dataclass(frozen=True)
