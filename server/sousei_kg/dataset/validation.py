@@ -139,25 +139,36 @@ def coverage_summary(outcome: ValidationOutcome) -> list[str]:
 
 
 def _results(report: Graph) -> list[ValidationResult]:
+    return [result for _focus, result in focused_results(report)]
+
+
+def focused_results(report: Graph) -> list[tuple[Node, ValidationResult]]:
+    """Every result of a report, with its focus node as a term (the rendered text of an IRI and
+    of a literal can be equal), Violations first."""
     results = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
         severity = _SEVERITIES.get(cast(URIRef, report.value(node, SH.resultSeverity)), "Violation")
         messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
-        results.append(
-            ValidationResult(
-                focus_node=_render(report, report.value(node, SH.focusNode)),
-                result_path=None if path is None else _render(report, path),
-                value=None if value is None else _render(report, value),
-                message="; ".join(messages),
-                severity=severity,
-                source_shape=_render(report, report.value(node, SH.sourceShape)),
-            )
+        focus = report.value(node, SH.focusNode)
+        result = ValidationResult(
+            focus_node=_render(report, focus),
+            result_path=None if path is None else _render(report, path),
+            value=None if value is None else _render(report, value),
+            message="; ".join(messages),
+            severity=severity,
+            source_shape=_render(report, report.value(node, SH.sourceShape)),
         )
+        results.append((cast(Node, focus), result))
     return sorted(
         results,
-        key=lambda r: (_SEVERITY_RANK[r.severity], r.focus_node, r.result_path or "", r.message),
+        key=lambda pair: (
+            _SEVERITY_RANK[pair[1].severity],
+            pair[1].focus_node,
+            pair[1].result_path or "",
+            pair[1].message,
+        ),
     )
 
 

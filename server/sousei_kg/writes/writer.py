@@ -3,9 +3,10 @@
 A write is computed on an in-memory copy of the store (``copy_store``: about 30 ms for the 3,759
 quads of the shipped data), so nothing touches the real store before the write is known to be
 allowed and valid. The copy's post-state is validated against the *shipped* shapes (never shapes
-from the request or the store); a write that adds a Violation is refused with the report and the
-store is untouched. An allowed write is then committed (see :mod:`sousei_kg.writes.journal` for
-crash safety):
+from the request or the store), where the change can have changed results
+(:mod:`sousei_kg.dataset.incremental_validation`); a write that adds a Violation is refused with
+the report and the store is untouched. An allowed write is then committed (see
+:mod:`sousei_kg.writes.journal` for crash safety):
 
 1. the change (removed/added quads and graphs, diffed against the copy) is saved to the journal;
 2. the audit record is appended and flushed (write-ahead);
@@ -30,8 +31,15 @@ from pyoxigraph import NamedNode, Store
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings
+from sousei_kg.dataset.data_graph import store_data_graph, triple_change
+from sousei_kg.dataset.incremental_validation import (
+    load_change_shapes,
+    validate_change,
+    validate_everything,
+)
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
-from sousei_kg.dataset.validation import ValidationOutcome, validate_store
+from sousei_kg.dataset.validation import ValidationOutcome
+from sousei_kg.dataset.violation_baseline import ViolationBaseline
 from sousei_kg.errors import SouseiError, StoreNotFoundError
 from sousei_kg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from sousei_kg.store import snapshots
@@ -52,8 +60,6 @@ from sousei_kg.writes.journal import Change
 
 READ_ONLY_GRAPHS = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH})
 """Graphs no write may change: the vocabulary and the shapes every write is checked against."""
-
-ViolationKey = tuple[str, str | None, str | None, str]
 
 
 RefusalReason = Literal["read-only", "invalid-data", "unfinished-write"]
@@ -125,15 +131,6 @@ class Commit:
     created: bool
 
 
-def _violations(outcome: ValidationOutcome) -> set[ViolationKey]:
-    # Shapes are re-parsed per run, so blank-node shape ids change: keys leave the shape out.
-    return {
-        (r.focus_node, r.result_path, r.value, r.message)
-        for r in outcome.results
-        if r.severity == "Violation"
-    }
-
-
 def diff(before: Store, after: Store) -> Change:
     """What turns ``before`` into ``after``."""
     old, new = set(before), set(after)
@@ -175,7 +172,10 @@ class Writer:
         self._broken = False
         self.audit = AuditLog(directory / AUDIT_FILE)
         self.version = self._recover()
-        self._baseline = _violations(validate_store(store, root=resources))
+        self._shapes = load_change_shapes(root=resources)
+        self._baseline = ViolationBaseline.of(
+            validate_everything(store_data_graph(store), self._shapes)
+        )
         snapshots.clear(directory)
         self.current = self._publishable(self.audit.next_seq - 1, store, self.version, False, 0, 0)
 
@@ -254,13 +254,14 @@ class Writer:
                     "read-only",
                     f"{touched[0]} is read-only: writes may not change the vocabulary or shapes",
                 )
-            outcome = validate_store(copy, root=self.resources)
-            violations = _violations(outcome)
-            if violations - self._baseline:
+            checked = validate_change(
+                store_data_graph(copy), triple_change(change.removed, change.added), self._shapes
+            )
+            if self._baseline.added_by(checked):
                 raise WriteRefusedError(
                     "invalid-data",
                     "the write would add SHACL violations; nothing was changed",
-                    outcome,
+                    checked.outcome,
                 )
             version_after = version_hash(copy)
             seq = self.audit.next_seq
@@ -293,7 +294,7 @@ class Writer:
                 raise
             journal.discard(folder, seq)
             self.version = version_after
-            self._baseline = violations
+            self._baseline = self._baseline.after(checked)
             commit = self._publishable(
                 seq, copy, version_after, created, len(change.added), len(change.removed)
             )
