@@ -1,18 +1,16 @@
 """The data graph pySHACL validates, taken from a store, and a change as rdflib triples.
 
-Like :func:`sousei_kg.dataset.validation.validate_store`, the data graph is the store's union graph
-without ``graph:shapes``, passed through N-Triples (so literals become exactly the rdflib terms a
-full validation sees). One difference: blank nodes keep the store's labels. Incremental
-validation keeps the results of untouched focus nodes from one write to the next, so a result at
-a blank node must name the same node every time the graph is built; rdflib's parser would give it
-a fresh label on every parse.
+The data graph is the store's union graph without ``graph:shapes``, passed through N-Triples, so
+literals are exactly the rdflib terms a full validation sees. Blank nodes get fresh labels on every
+parse, as in a full validation; incremental validation validates everything when the data or the
+change holds a blank node (see :mod:`sousei_kg.dataset.incremental_validation`).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
-from rdflib import BNode, Graph
+from rdflib import Graph
 from rdflib.term import Node
 
 from sousei_kg.namespaces import SHAPES_GRAPH
@@ -20,14 +18,6 @@ from sousei_kg.store.canonical import union_triples
 from sousei_kg.store.readable import ReadableStore
 
 RdfTriple = tuple[Node, Node, Node]
-
-
-class _SameLabels(dict[str, BNode]):
-    """An rdflib blank-node context that maps every label to a blank node of that label."""
-
-    def get(self, key: str, default: object = None) -> BNode:
-        del default
-        return BNode(key)
 
 
 @dataclass(frozen=True)
@@ -48,10 +38,10 @@ class TripleChange:
 
 
 def rdflib_graph(triples: Iterable[Triple]) -> Graph:
-    """pyoxigraph triples as an rdflib graph, blank-node labels kept."""
+    """pyoxigraph triples as an rdflib graph."""
     graph = Graph()
     text = serialize(list(triples), format=RdfFormat.N_TRIPLES) or b""
-    graph.parse(data=text.decode("utf-8"), format="nt", bnode_context=_SameLabels())
+    graph.parse(data=text.decode("utf-8"), format="nt")
     return graph
 
 

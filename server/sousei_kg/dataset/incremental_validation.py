@@ -11,7 +11,9 @@ there. So:
   validated over the whole graph, one pySHACL run each, but only if the change touches a predicate
   they read (or they may read any).
 - **Everything** is validated when the change touches ``rdfs:subClassOf`` (class targets and
-  ``sh:class`` everywhere read it), and always when the shapes have SHACL rules or functions.
+  ``sh:class`` everywhere read it), when the data or the change holds a blank node (pySHACL
+  describes blank nodes inside messages, and every parse labels them anew), and always when the
+  shapes have SHACL rules or functions.
 
 How results are confined: pySHACL's ``focus_nodes`` option filters the nodes of *nested* shape
 checks too (a ``sh:qualifiedValueShape`` on literal values then counts every literal as
@@ -49,15 +51,16 @@ from sousei_kg.dataset.shape_reach import (
 from sousei_kg.dataset.validation import (
     ValidationOutcome,
     ValidationResult,
-    focused_results,
     parse_files,
+    rooted_results,
     shipped_shapes_files,
 )
 
 LOG = logging.getLogger(__name__)
 
 FocusedResult = tuple[str, ValidationResult]
-"""A result with the N3 form of its focus node (``<iri>``, ``_:label``, ``"literal"@ja``)."""
+"""A result with the N3 form (``<iri>``, ``"literal"@ja``) of the focus node whose validation
+produced it (for a ``sh:detail`` result, the focus node of the result it details)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ def validate_change(data: Graph, change: TripleChange, shapes: ChangeShapes) -> 
     reach = shapes.reach
     if reach.off is not None:
         return validate_everything(data, shapes, reach.off)
+    blank = _blank_nodes(data, change)
+    if blank is not None:
+        return validate_everything(data, shapes, blank)
     if any(predicate == RDFS.subClassOf for _s, predicate, _o in change.triples):
         return validate_everything(
             data, shapes, "the change touches rdfs:subClassOf, which class targets read"
@@ -140,6 +146,21 @@ def validate_change(data: Graph, change: TripleChange, shapes: ChangeShapes) -> 
         return validate_everything(data, shapes, f"a confined result outside the change: {strays}")
     whole = {shape.node.n3(): _run(data, shapes, {shape.node: None}) for shape in rerun}
     return _scoped(keys, confined_report, whole, None)
+
+
+def _blank_nodes(data: Graph, change: TripleChange) -> str | None:
+    """Why blank nodes stop a change from being validated incrementally, if they do.
+
+    pySHACL writes a blank node into messages as its whole description (every triple below it),
+    and each parse of the data labels blank nodes anew, so results that involve one cannot be
+    kept from one validation to the next and compared; a full validation is what the writer
+    always did with them.
+    """
+    if any(isinstance(term, BNode) for triple in change.triples for term in triple):
+        return "the change holds a blank node"
+    if any(isinstance(term, BNode) for triple in data for term in triple):
+        return "the data holds a blank node"
+    return None
 
 
 def validate_everything(
@@ -212,7 +233,7 @@ def _with_targets(shapes: ChangeShapes, targets: Mapping[Node, frozenset[Node] |
 def _focused(report: Graph | None) -> tuple[FocusedResult, ...]:
     if report is None:
         return ()
-    return tuple((focus.n3(), result) for focus, result in focused_results(report))
+    return tuple((focus.n3(), result) for focus, result in rooted_results(report))
 
 
 def _scoped(
@@ -223,12 +244,12 @@ def _scoped(
 ) -> ScopedValidation:
     reports = [report for report in (confined_report, *whole_reports.values()) if report]
     merged = merge_reports(reports)
-    results = [result for _focus, result in focused_results(merged)]
+    results = [result for _focus, result in rooted_results(merged)]
     return ScopedValidation(
         focus=focus,
         confined=_focused(confined_report),
         whole={
-            shape: tuple(result for _focus, result in focused_results(report))
+            shape: tuple(result for _focus, result in rooted_results(report))
             for shape, report in whole_reports.items()
         },
         outcome=ValidationOutcome(

@@ -17,7 +17,8 @@ node). For such shapes the analysis still lists the predicates they read, when i
 that touches none of them cannot change their results.
 
 Some shapes graphs switch incremental validation off altogether: SHACL rules (``sh:rule``) derive
-triples anywhere, and SHACL functions run arbitrary queries.
+triples anywhere, SHACL functions run arbitrary queries, and a blank-node shape with targets that
+another shape uses is described in messages with its targets (which incremental runs rewrite).
 """
 
 from dataclasses import dataclass, field
@@ -160,6 +161,10 @@ def analyse_shapes(shapes: Graph) -> ShapesReach:
     )
     parameters = _custom_parameters(shapes)
     top = sorted(top_level_shapes(shapes), key=lambda node: node.n3())
+    if off is None and any(isinstance(node, BNode) and _referenced(shapes, node) for node in top):
+        # Messages describe a referenced blank-node shape with all its triples, targets included,
+        # and incremental validation rewrites targets.
+        off = "a blank-node shape with targets is also used by another shape"
     return ShapesReach(tuple(_analyse(shapes, node, parameters) for node in top), off)
 
 
@@ -180,6 +185,18 @@ def implicit_class_types(shapes: Graph, node: Node) -> set[Node]:
     in the shapes graph), as pySHACL decides it."""
     classes = {RDFS.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
     return {kind for kind in shapes.objects(node, RDF.type) if kind in classes}
+
+
+def _referenced(shapes: Graph, node: Node) -> bool:
+    """Whether another shape uses ``node`` (``sh:node``, ``sh:property``, a list of shapes...)."""
+    for parameter in (SH.node, SH["not"], SH.property, SH.qualifiedValueShape):
+        if any(shapes.subjects(parameter, node)):
+            return True
+    return any(
+        node in set(Collection(shapes, members))
+        for parameter in _SHAPE_LISTS
+        for members in shapes.objects(None, parameter)
+    )
 
 
 def _custom_parameters(shapes: Graph) -> frozenset[Node]:

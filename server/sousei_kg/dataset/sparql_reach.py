@@ -15,7 +15,7 @@ their own group binds; a sub-select starts again from ``$this``; ``MINUS``, ``GR
 ``SERVICE`` and anything unknown count as reading everything.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import URIRef, Variable
@@ -167,9 +167,10 @@ class _Analysis:
         return found, bound
 
     def patterns(
-        self, triples: Iterable[tuple[Node, object, Node]], anchors: Anchors
+        self, triples: list[tuple[Node, object, Node]], anchors: Anchors
     ) -> tuple[set[Read], Anchors]:
-        """A basic graph pattern: spread from the anchors along the patterns."""
+        """A basic graph pattern: spread from the anchors along the patterns; its solutions bind
+        the variables of its own patterns."""
         known = {**self.start(), **anchors}
         found: set[Read] = set()
         pending = list(triples)
@@ -194,7 +195,8 @@ class _Analysis:
                 progress = True
             if not progress:
                 raise _Unanchored
-        return found, known
+        own = {term for pattern in triples for term in pattern if isinstance(term, Variable)}
+        return found, {variable: path for variable, path in known.items() if variable in own}
 
     def sub_select(self, project: CompValue) -> tuple[set[Read], Anchors]:
         """A sub-select starts again from ``$this``; only its projected variables leave it."""
