@@ -240,6 +240,16 @@ def test_blank_nodes_make_the_change_validated_whole(shapes_file: Path) -> None:
     )
     assert later.everything == "the data holds a blank node"
     assert later.incremental == later.full
+    # The same graph validated again after the blank node changed: its new description (pySHACL
+    # caches descriptions by graph and label) is in the messages.
+    named = replay(
+        shapes_file,
+        data,
+        later.baseline,
+        TripleChange(added=frozenset({(guest, EX.name, Literal("Guest"))}), removed=frozenset()),
+    )
+    assert named.incremental == named.full
+    assert any('"Guest"' in key[3] for key in named.full if key[0] == f"_:{guest}")
 
 
 def test_a_subclass_change_validates_everything(shapes_file: Path) -> None:

@@ -178,13 +178,23 @@ def validate_everything(
             allow_infos=True,
         )
         return _scoped(None, None, {"*": cast(Graph, report)}, reason)
-    confined_report = _run(data, shapes, {shape.node: None for shape in reach.confined})
-    whole = {shape.node.n3(): _run(data, shapes, {shape.node: None}) for shape in reach.whole_graph}
+    # pySHACL caches the text of a blank node by (id(graph), label): with blank nodes, let it copy
+    # the data graph, as a full validation does, so a graph validated again is described afresh.
+    inplace = _blank_nodes(data, TripleChange(frozenset(), frozenset())) is None
+    confined_report = _run(data, shapes, {s.node: None for s in reach.confined}, inplace=inplace)
+    whole = {
+        shape.node.n3(): _run(data, shapes, {shape.node: None}, inplace=inplace)
+        for shape in reach.whole_graph
+    }
     return _scoped(None, confined_report, whole, reason)
 
 
 def _run(
-    data: Graph, shapes: ChangeShapes, targets: Mapping[Node, frozenset[Node] | None]
+    data: Graph,
+    shapes: ChangeShapes,
+    targets: Mapping[Node, frozenset[Node] | None],
+    *,
+    inplace: bool = True,
 ) -> Graph:
     """One pySHACL run in which only the shapes in ``targets`` have targets: their own
     (``None``) or exactly the given nodes."""
@@ -196,7 +206,7 @@ def _run(
         advanced=True,
         allow_warnings=True,
         allow_infos=True,
-        inplace=True,
+        inplace=inplace,
     )
     return cast(Graph, report)
 
