@@ -13,7 +13,8 @@ from sousei_kg.store.graph_edits import copy_store
 from sousei_kg.store.query import run_update
 from sousei_kg.writes import journal
 from sousei_kg.writes.audit import AuditLog, read_records
-from sousei_kg.writes.writer import Writer, WriteRefusedError, WriteRequest, diff
+from sousei_kg.writes.refusals import WriteRefusedError
+from sousei_kg.writes.writer import Writer, WriteRequest, diff
 from write_support import insert_measure, small_store
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from pyoxigraph import RdfFormat, serialize
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -18,10 +17,9 @@ from rdflib.namespace import RDF, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
+from sousei_kg.dataset.data_graph import store_data_graph
 from sousei_kg.dataset.resources import resource_dir
 from sousei_kg.errors import DataFileError
-from sousei_kg.namespaces import SHAPES_GRAPH
-from sousei_kg.store.canonical import union_triples
 from sousei_kg.store.readable import ReadableStore
 
 Severity = Literal["Violation", "Warning", "Info"]
@@ -125,11 +123,9 @@ def validate_store(
         shapes_files: the shapes; the ``shapes/*.ttl`` of ``root`` (or the shipped ones) by default.
         root: a directory holding ``shapes/`` instead of the shipped one.
     """
-    triples = union_triples(store, exclude_graphs=frozenset({SHAPES_GRAPH}))
-    data = Graph()
-    data.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
     return validate_graph(
-        data, shapes_files if shapes_files is not None else shipped_shapes_files(root)
+        store_data_graph(store),
+        shapes_files if shapes_files is not None else shipped_shapes_files(root),
     )
 
 
@@ -139,25 +135,47 @@ def coverage_summary(outcome: ValidationOutcome) -> list[str]:
 
 
 def _results(report: Graph) -> list[ValidationResult]:
+    return [result for _focus, result in rooted_results(report)]
+
+
+def rooted_results(report: Graph) -> list[tuple[Node, ValidationResult]]:
+    """Every result of a report with the focus node, as a term, of the validation that produced
+    it, Violations first.
+
+    That is the result's own focus node, except for a detail: pySHACL adds the results of the
+    shape a ``sh:node`` value fails as ``sh:detail`` of the ``sh:node`` result, with the value as
+    their focus node, and they are results of the report too. A term, not text, because the
+    rendered text of an IRI and of a literal can be equal.
+    """
     results = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
+        root, seen = node, {node}
+        while (parent := report.value(None, SH.detail, root)) is not None and parent not in seen:
+            root = parent
+            seen.add(parent)
         severity = _SEVERITIES.get(cast(URIRef, report.value(node, SH.resultSeverity)), "Violation")
         messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
-        results.append(
-            ValidationResult(
-                focus_node=_render(report, report.value(node, SH.focusNode)),
-                result_path=None if path is None else _render(report, path),
-                value=None if value is None else _render(report, value),
-                message="; ".join(messages),
-                severity=severity,
-                source_shape=_render(report, report.value(node, SH.sourceShape)),
-            )
+        focus = report.value(node, SH.focusNode)
+        root_focus = report.value(root, SH.focusNode)
+        result = ValidationResult(
+            focus_node=_render(report, focus),
+            result_path=None if path is None else _render(report, path),
+            value=None if value is None else _render(report, value),
+            message="; ".join(messages),
+            severity=severity,
+            source_shape=_render(report, report.value(node, SH.sourceShape)),
         )
+        results.append((cast(Node, root_focus), result))
     return sorted(
         results,
-        key=lambda r: (_SEVERITY_RANK[r.severity], r.focus_node, r.result_path or "", r.message),
+        key=lambda pair: (
+            _SEVERITY_RANK[pair[1].severity],
+            pair[1].focus_node,
+            pair[1].result_path or "",
+            pair[1].message,
+        ),
     )
 
 

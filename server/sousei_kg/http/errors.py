@@ -35,8 +35,8 @@ from sousei_kg.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORM
 from sousei_kg.sparql.graph_payload import PayloadError
 from sousei_kg.sparql.guard import ForbiddenQueryError
 from sousei_kg.sparql.query_protocol import ProtocolError
+from sousei_kg.writes.refusals import WriteRefusedError
 from sousei_kg.writes.write_side import WriteFailedError
-from sousei_kg.writes.writer import WriteRefusedError
 
 RULE_STATUS: Mapping[str, int] = {"malformed": 400, "method": 405, "media-type": 415}
 """Protocol rules (:data:`sousei_kg.sparql.query_protocol.ProtocolRule`) by status."""

@@ -26,8 +26,9 @@ from sousei_kg.http.client_identity import address_group, client_address
 from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.store.directory import open_snapshot
 from sousei_kg.writes.orders import ProcessSettings, WriteOrder
+from sousei_kg.writes.refusals import WriteLimits
 from sousei_kg.writes.write_side import WriteFailedError, WriteSide
-from sousei_kg.writes.writer import Commit, WriteLimits, check_write_setup
+from sousei_kg.writes.writer import Commit, check_write_setup
 
 LOG = logging.getLogger("sousei_kg.writes")
 

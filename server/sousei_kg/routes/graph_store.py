@@ -37,7 +37,7 @@ from sousei_kg.store.graph_edits import (
 )
 from sousei_kg.store.readable import ReadableStore
 from sousei_kg.writes.orders import WriteOrder
-from sousei_kg.writes.writer import READ_ONLY_GRAPHS
+from sousei_kg.writes.refusals import READ_ONLY_GRAPHS
 
 router = APIRouter(tags=["graph store"])
 

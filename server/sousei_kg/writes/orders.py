@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sousei_kg.writes.writer import Commit, RefusalReason, WriteLimits
+from sousei_kg.writes.refusals import RefusalReason, WriteLimits
+from sousei_kg.writes.writer import Commit
 
 Operation = Literal["update", "put", "post", "delete"]
 RefusalKind = (

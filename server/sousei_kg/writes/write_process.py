@@ -42,13 +42,8 @@ from sousei_kg.writes.orders import (
     WriteOrder,
     WriterReady,
 )
-from sousei_kg.writes.writer import (
-    Commit,
-    Writer,
-    WriteRefusedError,
-    WriteRequest,
-    default_graph_refusal,
-)
+from sousei_kg.writes.refusals import WriteRefusedError, default_graph_refusal
+from sousei_kg.writes.writer import Commit, Writer, WriteRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -1,14 +1,16 @@
 """The one writer of a persistent store: stage → check → validate → commit.
 
 It runs in the write process (:mod:`sousei_kg.writes.write_process`), never in the server. A
-write is computed on an in-memory copy of the store (``copy_store``: about 30 ms for the shipped
-data), so nothing touches the real store before the write is known to be allowed and valid. It
-is refused if it touches a read-only graph, writes the default graph (which every query reads as
-the union of the named graphs; the store's own stays empty), or changes more than
-:class:`WriteLimits` allow. The post-state is validated against the *shipped* shapes (never
-shapes from the request or the store); a write that adds a Violation is refused with the report
-and the store is untouched. A write past its deadline is not committed. An allowed write is then
-committed (see :mod:`sousei_kg.writes.journal` for crash safety):
+write is computed on an in-memory copy of the store (``copy_store``: about 30 ms for the 3,759
+quads of the shipped data), so nothing touches the real store before the write is known to be
+allowed and valid. It is refused (:mod:`sousei_kg.writes.refusals`) if it touches a read-only
+graph, writes the default graph (which every query reads as the union of the named graphs; the
+store's own stays empty), or changes more than the limits allow. The post-state is validated
+against the *shipped* shapes (never shapes from the request or the store), where the change can
+have changed results (:mod:`sousei_kg.dataset.incremental_validation`); a write that adds a
+Violation is refused with the report and the store is untouched. A write past its deadline is
+not committed. An allowed write is then committed (see :mod:`sousei_kg.writes.journal` for
+crash safety):
 
 1. the change (removed/added quads and graphs, diffed against the copy) is saved to the journal;
 2. the audit record is appended and flushed (write-ahead);
@@ -22,24 +24,26 @@ Exactly one process writes: it holds an exclusive ``flock`` on ``DIR/writer.lock
 """
 
 import fcntl
-import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
-from pyoxigraph import DefaultGraph, NamedNode, Store
-from pyoxigraph import Literal as RdfLiteral
+from pyoxigraph import NamedNode, Store
 
 from sousei_kg import __version__
 from sousei_kg.config import Settings
-from sousei_kg.dataset.validation import ValidationOutcome, shipped_shapes_files, validate_store
+from sousei_kg.dataset.data_graph import store_data_graph, triple_change
+from sousei_kg.dataset.incremental_validation import (
+    load_change_shapes,
+    validate_change,
+    validate_everything,
+)
+from sousei_kg.dataset.violation_baseline import ViolationBaseline
 from sousei_kg.errors import SouseiError, StoreNotFoundError, UpdateNotApplicableError
-from sousei_kg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from sousei_kg.store import snapshots
 from sousei_kg.store.canonical import graph_counts, version_hash
 from sousei_kg.store.directory import (
@@ -51,53 +55,17 @@ from sousei_kg.store.directory import (
     read_manifest,
     write_manifest,
 )
-from sousei_kg.store.durable import atomic_write_bytes
 from sousei_kg.store.graph_edits import copy_store
 from sousei_kg.writes import journal
 from sousei_kg.writes.audit import AuditLog
+from sousei_kg.writes.baseline_file import recall_baseline, remember_baseline
 from sousei_kg.writes.journal import Change
-
-READ_ONLY_GRAPHS = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH})
-"""Graphs no write may change: the vocabulary and the shapes every write is checked against."""
-
-ViolationKey = tuple[str, str | None, str | None, str]
-
-
-RefusalReason = Literal[
-    "read-only",
-    "invalid-data",
-    "unfinished-write",
-    "default-graph",
-    "too-large",
-    "deadline",
-    "missing-graph",
-    "graph-exists",
-    "not-applicable",
-]
-"""Why a write is refused: it touches a read-only graph; it would add a SHACL violation; an
-earlier write stopped half-way (only a restart finishes it); it writes to the default graph (the
-read-only union of the named graphs); it changes more quads or longer literals than a write may;
-it did not finish in time; it drops, clears or moves a graph that does not exist; it creates one
-that does; the engine cannot apply it for another reason (its message says why)."""
-
-
-class WriteRefusedError(SouseiError):
-    """A write the server will not apply; the store is unchanged.
-
-    Args:
-        reason: why (the HTTP layer maps it to a status, :mod:`sousei_kg.http.errors`).
-        message: what is wrong, safe to show the client.
-        outcome: for ``invalid-data``, the validation of the post-state (its report goes to the
-            client).
-    """
-
-    def __init__(
-        self, reason: RefusalReason, message: str, outcome: ValidationOutcome | None = None
-    ) -> None:
-        self.reason: RefusalReason = reason
-        self.message = message
-        self.outcome = outcome
-        super().__init__(message)
+from sousei_kg.writes.refusals import (
+    WriteLimits,
+    WriteRefusedError,
+    check_graphs,
+    check_limits,
+)
 
 
 class WriterSetupError(SouseiError):
@@ -150,70 +118,6 @@ class Commit:
     created: bool
 
 
-@dataclass(frozen=True)
-class WriteLimits:
-    """How much one write may change.
-
-    Attributes:
-        max_quads: quads added plus quads removed.
-        max_literal_bytes: the UTF-8 length of any literal it adds.
-    """
-
-    max_quads: int = 50_000
-    max_literal_bytes: int = 64 * 1024
-
-
-BASELINE_FILE = "validation-baseline.json"
-"""The Violations of the current version, remembered so that a restart need not revalidate."""
-
-
-def _shapes_digest(resources: Path | None) -> str:
-    """SHA-256 of the shapes files (a baseline holds only for the shapes it was found with)."""
-    digest = hashlib.sha256()
-    for path in shipped_shapes_files(resources):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def remember_baseline(
-    directory: Path,
-    version: str,
-    resources: Path | None,
-    violations: "set[ViolationKey] | ValidationOutcome",
-) -> None:
-    """Remember the Violations of the store in ``directory`` at ``version`` (what ``sousei-kg
-    build`` found, or the writer after a commit), so that the writer need not revalidate the
-    whole store when it starts."""
-    if isinstance(violations, ValidationOutcome):
-        violations = _violations(violations)
-    document = {
-        "key": [version, _shapes_digest(resources)],
-        "violations": sorted([list(v) for v in violations], key=str),
-    }
-    atomic_write_bytes(directory / BASELINE_FILE, json.dumps(document).encode("utf-8"))
-
-
-def _violation_key(item: object) -> ViolationKey:
-    if not (isinstance(item, list) and len(item) == 4):
-        raise ValueError(item)
-    focus, path, value, message = item
-    return (
-        str(focus),
-        None if path is None else str(path),
-        None if value is None else str(value),
-        str(message),
-    )
-
-
-def _violations(outcome: ValidationOutcome) -> set[ViolationKey]:
-    # Shapes are re-parsed per run, so blank-node shape ids change: keys leave the shape out.
-    return {
-        (r.focus_node, r.result_path, r.value, r.message)
-        for r in outcome.results
-        if r.severity == "Violation"
-    }
-
-
 def diff(before: Store, after: Store) -> Change:
     """What turns ``before`` into ``after``."""
     old, new = set(before), set(after)
@@ -261,7 +165,8 @@ class Writer:
         self._broken = False
         self.audit = AuditLog(directory / AUDIT_FILE)
         self.version = self._recover()
-        self._baseline = self._known_violations(store)
+        self._shapes = load_change_shapes(root=resources)
+        self._baseline = self._known_baseline(store)
         snapshots.clear(directory)
         self.current = self._publishable(self.audit.next_seq - 1, store, self.version, False, 0, 0)
 
@@ -316,24 +221,16 @@ class Writer:
         self._write_manifest(version, self._store, _now())
         return version
 
-    def _known_violations(self, store: Store) -> set[ViolationKey]:
+    def _known_baseline(self, store: Store) -> ViolationBaseline:
         """The Violations of the store as it is: remembered with its version and the shapes
-        (``DIR/validation-baseline.json``, written at each commit), else found by validating the
-        whole store (seconds) and remembered."""
-        path = self.directory / BASELINE_FILE
-        key = [self.version, _shapes_digest(self.resources)]
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            if document["key"] == key:
-                return {_violation_key(item) for item in document["violations"]}
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        violations = _violations(validate_store(store, root=self.resources))
-        self._remember_violations(violations)
-        return violations
-
-    def _remember_violations(self, violations: set[ViolationKey]) -> None:
-        remember_baseline(self.directory, self.version, self.resources, violations)
+        (:mod:`sousei_kg.writes.baseline_file`), else found by validating the whole store
+        (seconds) and remembered."""
+        known = recall_baseline(self.directory, self.version, self.resources)
+        if known is not None:
+            return known
+        baseline = ViolationBaseline.of(validate_everything(store_data_graph(store), self._shapes))
+        remember_baseline(self.directory, self.version, self.resources, baseline)
+        return baseline
 
     def _write_manifest(self, version: str, store: Store, when: str) -> None:
         write_manifest(
@@ -378,23 +275,16 @@ class Writer:
             except UpdateNotApplicableError as error:
                 raise WriteRefusedError(error.reason, str(error)) from None
             change = diff(self._store, copy)
-            touched = sorted(change.graph_names() & READ_ONLY_GRAPHS)
-            if touched:
-                raise WriteRefusedError(
-                    "read-only",
-                    f"{touched[0]} is read-only: writes may not change the vocabulary or shapes",
-                )
-            if any(isinstance(q.graph_name, DefaultGraph) for q in change.added | change.removed):
-                # Updates are refused before this from their text: a backstop for any write.
-                raise default_graph_refusal(self._store, ["the write"])
-            self._check_limits(change)
-            outcome = validate_store(copy, root=self.resources)
-            violations = _violations(outcome)
-            if violations - self._baseline:
+            check_graphs(change, self._store)
+            check_limits(change, self.limits)
+            checked = validate_change(
+                store_data_graph(copy), triple_change(change.removed, change.added), self._shapes
+            )
+            if self._baseline.added_by(checked):
                 raise WriteRefusedError(
                     "invalid-data",
                     "the write would add SHACL violations; nothing was changed",
-                    outcome,
+                    checked.outcome,
                 )
             if deadline is not None and time.monotonic() > deadline:
                 raise WriteRefusedError(
@@ -436,8 +326,8 @@ class Writer:
                 raise
             journal.discard(folder, seq)
             self.version = version_after
-            self._baseline = violations
-            self._remember_violations(violations)
+            self._baseline = self._baseline.after(checked)
+            remember_baseline(self.directory, version_after, self.resources, self._baseline)
             commit = self._publishable(
                 seq, copy, version_after, created, len(change.added), len(change.removed)
             )
@@ -450,35 +340,6 @@ class Writer:
         """Snapshot the store (which now equals ``state``) for the readers."""
         path = snapshots.take(self._store, self.directory, seq)
         return Commit(seq, path, version, len(state), graph_counts(state), added, removed, created)
-
-    def _check_limits(self, change: Change) -> None:
-        """Refuse a write that changes more than one write may.
-
-        Raises:
-            WriteRefusedError: ``too-large``, naming the limit.
-        """
-        size = len(change.added) + len(change.removed)
-        if size > self.limits.max_quads:
-            raise WriteRefusedError(
-                "too-large",
-                f"the write changes {size} quads, more than the limit of "
-                f"{self.limits.max_quads} per write; split it into smaller writes",
-            )
-        longest = max(
-            (
-                len(term.value.encode("utf-8"))
-                for quad in change.added
-                for term in (quad.object, quad.subject)
-                if isinstance(term, RdfLiteral)
-            ),
-            default=0,
-        )
-        if longest > self.limits.max_literal_bytes:
-            raise WriteRefusedError(
-                "too-large",
-                f"the write adds a literal of {longest} bytes, more than the limit of "
-                f"{self.limits.max_literal_bytes} bytes",
-            )
 
     def collect_snapshots(self, grace_seconds: float) -> None:
         """Delete snapshots no reader can still use."""
@@ -503,23 +364,6 @@ def check_write_setup(settings: Settings) -> Path:
             "workers still run in parallel, see --query-workers)"
         )
     return settings.store
-
-
-def default_graph_refusal(store: Store, operations: list[str]) -> WriteRefusedError:
-    """The refusal of a write to the default graph, naming the graphs a write may name."""
-    writable = sorted(
-        g.value
-        for g in store.named_graphs()
-        if isinstance(g, NamedNode) and g.value not in READ_ONLY_GRAPHS
-    )
-    return WriteRefusedError(
-        "default-graph",
-        f"{operations[0]} writes the default graph, which here is the read-only union of the "
-        "named graphs, so it would be lost or change nothing: name the graph to change "
-        "(INSERT DATA { GRAPH <g> { … } }, DELETE { GRAPH <g> { … } } WHERE { … }, WITH <g> …, "
-        "CLEAR GRAPH <g>, /store?graph=<g>); writable graphs: "
-        + (", ".join(writable) or "none yet (CREATE GRAPH <g>)"),
-    )
 
 
 LOCK_WAIT_SECONDS = 5.0
