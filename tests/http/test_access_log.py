@@ -76,12 +76,14 @@ def test_the_query_string_is_never_written_and_the_path_is_bounded(
 def test_refusals_replays_and_server_errors_are_logged(
     client_with: Callable[..., TestClient], lines: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    client = client_with(rate_limit=True, rate_limit_burst=4, max_url_bytes=300)
+    client = client_with(
+        rate_limit=True, rate_limit_burst=4, page_rate_limit_burst=1, max_url_bytes=300
+    )
     client.get("/sparql", params={"query": "#" * 400})  # 414 from the protection
     client.get("/sparql", params={"query": SELECT})
     client.get("/sparql", params={"query": SELECT})  # replayed by the response cache
     client.get("/limits")
-    client.get("/limits")  # 429: the burst of 4 is spent
+    client.get("/limits")  # 429: the pages burst of 1 is spent
     assert [line["status"] for line in lines()] == [414, 200, 200, 200, 429]
     assert {line["outcome"] for line in lines()} == {"complete"}
 

@@ -62,6 +62,9 @@ def test_one_budget_across_processes_and_others_still_served() -> None:
         "SOUSEI_RATE_LIMIT": "true",
         "SOUSEI_RATE_LIMIT_BURST": str(BURST),
         "SOUSEI_RATE_LIMIT_PER_SECOND": str(PER_SECOND),
+        # The flood asks for /limits, a page: its cost class gets the same budget here.
+        "SOUSEI_PAGE_RATE_LIMIT_BURST": str(BURST),
+        "SOUSEI_PAGE_RATE_LIMIT_PER_SECOND": str(PER_SECOND),
     }
     with running_server(env, "--workers", "2") as base:
         flood = Flood(base)

@@ -61,7 +61,9 @@ def test_every_answer_is_nosniff(
 
 def test_the_protections_own_refusals_are_nosniff(client_with: Callable[..., TestClient]) -> None:
     """414, 413 and 429 are written by the protection middleware as raw ASGI messages."""
-    client = client_with(rate_limit=True, rate_limit_burst=2, max_url_bytes=200)
+    client = client_with(
+        rate_limit=True, rate_limit_burst=2, page_rate_limit_burst=2, max_url_bytes=200
+    )
     too_long = client.get("/sparql", params={"query": "#" * 300})
     too_large = client.post(
         "/sparql", content=b"x" * 200_000, headers={"Content-Type": "application/sparql-query"}
