@@ -168,6 +168,9 @@ def test_catalogue_and_void_link_each_other(client: TestClient, dcat: Graph) -> 
         ("catalog/sousei-kg", "dataset"),
         ("contact-point/deployment", "dataset"),
         ("distribution/sousei-kg-ttl-gz", "dataset"),
+        ("quality/metric/named-measures", "dataset"),
+        ("quality/measurement/measure-coverage", "dataset"),
+        ("quality/validation-report", "quality/validation-report"),
         ("service/sparql", "sparql"),
     ],
 )

@@ -212,7 +212,7 @@ def test_a_typed_service_and_distribution_come_out_conformant() -> None:
         period=None,
         modified=None,
     )
-    triples = dcat_triples(stats, deployment, (fragments,), [table])
+    triples = dcat_triples(stats, deployment, (fragments,), [table], ())
     data = Graph().parse(
         data=serialize(triples, format=RdfFormat.TURTLE, prefixes=NS), format="turtle"
     )

@@ -15,6 +15,7 @@ from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.publication.catalogue_entries import DataService, Distribution
 from sousei_kg.publication.controlled_terms import GZIP, SPARQL_PROTOCOL, SPARQL_QUERY
 from sousei_kg.publication.dumps import DUMP_FILES, DumpFile, dump_sha256, dump_sizes
+from sousei_kg.publication.quality import ANNOTATION, MEASUREMENT, METRIC, REPORT_PATH
 from sousei_kg.publication.statistics import (
     CATALOG,
     CONTACT_POINT,
@@ -22,6 +23,7 @@ from sousei_kg.publication.statistics import (
     DISTRIBUTION,
     PUBLISHER,
     UNION_SUBSET,
+    VALIDATION_REPORT,
     DatasetStatistics,
     statistics,
 )
@@ -95,13 +97,16 @@ def describing_path(iri: str) -> str | None:
     """The local path of the document describing one of the IRIs minted for the dataset's
     description, else ``None``. These IRIs are not in the store, so ``/id/…`` redirects to the
     generated document: a service to its own page (the SPARQL service: ``sparql``, whose bare
-    GET is its Service Description), the rest (dataset, catalogue, distributions, publisher,
-    contact point) to ``dataset``."""
+    GET is its Service Description), the validation report to ``quality/validation-report``,
+    the rest (dataset, catalogue, distributions, publisher, contact point, quality metrics and
+    measurements) to ``dataset``."""
     for service in SERVICES:
         if iri == service.iri:
             return service.document_path
+    if iri in (VALIDATION_REPORT, ANNOTATION):
+        return REPORT_PATH
     if iri in (DATASET, UNION_SUBSET, CATALOG, PUBLISHER, CONTACT_POINT):
         return "dataset"
-    if iri.startswith(DISTRIBUTION):
+    if iri.startswith((DISTRIBUTION, METRIC, MEASUREMENT)):
         return "dataset"
     return None

@@ -2,7 +2,7 @@
 
 A ``dcat:Catalog`` holding the dataset (the IRI the VoID describes), its distributions and its
 data services (:mod:`sousei_kg.publication.catalogue_registry`). Counts, sizes, checksums, the
-temporal coverage and the modification date come from the data and the
+coverage figures, the temporal coverage and the modification date come from the data and the
 generated dumps; the titles, keywords and publisher's name are prose; the contact point and the
 planned availability are the deployment's settings. Every linked resource is typed as DCAT-AP's
 range shapes expect (:mod:`sousei_kg.publication.controlled_terms`), with the EU authority
@@ -41,6 +41,7 @@ from sousei_kg.publication.controlled_terms import (
     Document,
 )
 from sousei_kg.publication.description_builder import Description
+from sousei_kg.publication.quality import Measurement, add_quality
 from sousei_kg.publication.statistics import (
     CATALOG,
     DATASET,
@@ -70,6 +71,7 @@ def dcat_triples(
     deployment: Deployment,
     services: tuple[DataService, ...],
     distributions: list[Distribution],
+    measurements: tuple[Measurement, ...],
 ) -> list[Triple]:
     """The DCAT-AP description of the catalogue, the dataset, its distributions and services.
 
@@ -78,6 +80,7 @@ def dcat_triples(
         deployment: this deployment's addresses, contact point and planned availability.
         services: the data services to list.
         distributions: the distributions to list.
+        measurements: the dataset's quality measurements.
 
     Returns:
         The triples, in a stable order.
@@ -112,6 +115,7 @@ def dcat_triples(
         out.add(ds, "dcat:distribution", add_distribution(out, file, deployment))
     for service in services:
         out.add(catalog, "dcat:service", add_service(out, service, ds, deployment))
+    add_quality(out, ds, measurements, addresses.access)
     return out.triples
 
 

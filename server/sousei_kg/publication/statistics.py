@@ -32,6 +32,8 @@ DISTRIBUTION = ID + "distribution/sousei-kg-"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 URI_SPACE = ID
 CONTACT_POINT = ID + "contact-point/deployment"
+QUALITY = ID + "quality/"
+VALIDATION_REPORT = QUALITY + "validation-report"
 
 
 NS = {

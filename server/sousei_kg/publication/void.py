@@ -15,7 +15,8 @@ server's, so a local deployment describes itself. The landing page is the DCAT c
 
 The VoID and the DCAT description link each other both ways: each document ``rdfs:seeAlso`` the
 other, the VoID says which catalogue lists the dataset (``dcat:dataset``) and the catalogue gives
-the VoID as a page of the dataset (``foaf:page``).
+the VoID as a page of the dataset (``foaf:page``). Both state the same quality measurements
+(:mod:`sousei_kg.publication.quality`).
 """
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -23,6 +24,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from sousei_kg.publication.catalogue_entries import Addresses
 from sousei_kg.publication.description_builder import Description
 from sousei_kg.publication.dumps import DUMP_FILES
+from sousei_kg.publication.quality import Measurement, add_quality
 from sousei_kg.publication.statistics import (
     CATALOG,
     DATASET,
@@ -64,13 +66,16 @@ def _lang(values: dict[str, str]) -> list[Literal]:
     return [Literal(text, language=lang) for lang, text in values.items()]
 
 
-def void_triples(stats: DatasetStatistics, addresses: Addresses) -> list[Triple]:
+def void_triples(
+    stats: DatasetStatistics, addresses: Addresses, measurements: tuple[Measurement, ...]
+) -> list[Triple]:
     """The VoID description of the dataset, as triples.
 
     Args:
         stats: the dataset's statistics.
         addresses: this server's public base URL (``access``) and the base of the pages
             harvesters keep (``pages``), each ending in ``/``.
+        measurements: the dataset's quality measurements.
 
     Returns:
         The triples, in a stable order.
@@ -150,4 +155,5 @@ def void_triples(stats: DatasetStatistics, addresses: Addresses) -> list[Triple]
         add(ds, "void:propertyPartition", partition)
         add(partition, "void:property", NamedNode(property_iri))
         add(partition, "void:triples", integer(triples))
+    add_quality(out, ds, measurements, base)
     return out.triples

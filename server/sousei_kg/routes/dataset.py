@@ -1,5 +1,6 @@
-"""``/.well-known/void``, ``/dataset`` and ``/download/*``: the dataset describes itself (VoID,
-the DCAT-AP catalogue) and can be downloaded whole.
+"""``/.well-known/void``, ``/dataset``, ``/quality/validation-report`` and ``/download/*``: the
+dataset describes itself (VoID, the DCAT-AP catalogue, its SHACL validation report) and can be
+downloaded whole.
 
 Thin handlers: negotiate, check the validators (a 304 costs no serialization), then take the body
 from a cache keyed by the dataset version (and, for descriptions, the deployment and format, since
@@ -36,15 +37,18 @@ from sousei_kg.publication.dumps import (
     dump_sizes,
     statement_count,
 )
+from sousei_kg.publication.quality import REPORT_PATH, quality_measurements
 from sousei_kg.publication.statistics import (
     CATALOG,
     DATASET,
     LICENSE,
     SERVICE,
+    VALIDATION_REPORT,
     BoundedCache,
     serialize_description,
     statistics,
 )
+from sousei_kg.publication.validation_report import SEVERITY_ORDER, validation_report
 from sousei_kg.publication.void import DATASET_PATH, SPARQL_PATH, VOID_PATH, void_triples
 from sousei_kg.sparql.formats import GRAPH_FORMATS, HTML, Format
 
@@ -57,7 +61,7 @@ PageContext = Callable[[KnowledgeGraph, Deployment], dict[str, Any]]
 
 
 def _void(graph: KnowledgeGraph, deployment: Deployment) -> list[Triple]:
-    return void_triples(statistics(graph), deployment.addresses)
+    return void_triples(statistics(graph), deployment.addresses, quality_measurements(graph))
 
 
 def _dcat(graph: KnowledgeGraph, deployment: Deployment) -> list[Triple]:
@@ -66,7 +70,12 @@ def _dcat(graph: KnowledgeGraph, deployment: Deployment) -> list[Triple]:
         deployment,
         SERVICES,
         distributions(graph),
+        quality_measurements(graph),
     )
+
+
+def _report(graph: KnowledgeGraph, _deployment: Deployment) -> list[Triple]:
+    return list(validation_report(graph).triples)
 
 
 def _page_context(graph: KnowledgeGraph, deployment: Deployment) -> dict[str, Any]:
@@ -101,6 +110,22 @@ def _page_context(graph: KnowledgeGraph, deployment: Deployment) -> dict[str, An
         "contact": deployment.contact,
         "availability": deployment.availability,
         "themes": THEMES,
+        "measurements": quality_measurements(graph),
+        "report_url": base + REPORT_PATH,
+        "formats": GRAPH_FORMATS,
+    }
+
+
+def _report_context(graph: KnowledgeGraph, deployment: Deployment) -> dict[str, Any]:
+    """What the validation report's page shows: the same report as the RDF."""
+    base = deployment.addresses.access
+    return {
+        "report": validation_report(graph),
+        "severities": SEVERITY_ORDER,
+        "report_iri": VALIDATION_REPORT,
+        "report_url": base + REPORT_PATH,
+        "dataset_iri": DATASET,
+        "dataset_url": base + DATASET_PATH,
         "formats": GRAPH_FORMATS,
     }
 
@@ -181,6 +206,35 @@ def dataset_description(
     deployment = _deployment(request, settings)
     return _describe(
         request, graph, deployment, "/" + DATASET_PATH, _dcat, "dataset.html", _page_context, format
+    )
+
+
+@router.get(
+    "/quality/validation-report",
+    summary="SHACL validation report of the dataset",
+    response_model=None,
+)
+@router.head("/quality/validation-report", include_in_schema=False, response_model=None)
+def validation_report_document(
+    request: Request, graph: GraphDep, settings: SettingsDep, format: str | None = None
+) -> Response:
+    """The SHACL validation report of the dataset as published (Turtle, N-Triples, RDF/XML,
+    JSON-LD or HTML by ``Accept``/``format=``): ``/id/quality/validation-report`` leads here.
+    Validated once per dataset version, when first asked for.
+
+    Raises:
+        NotAcceptableError: if no offered format matches (406).
+    """
+    deployment = _deployment(request, settings)
+    return _describe(
+        request,
+        graph,
+        deployment,
+        "/" + REPORT_PATH,
+        _report,
+        "validation-report.html",
+        _report_context,
+        format,
     )
 
 
