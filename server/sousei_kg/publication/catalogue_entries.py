@@ -9,7 +9,7 @@ construction; ``tests/publication/test_dcat_ap.py`` checks that with the EU's ow
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
@@ -24,7 +24,6 @@ from sousei_kg.publication.controlled_terms import (
     Agent,
     Concept,
     ContactPoint,
-    Document,
     FileType,
     MediaType,
     Standard,
@@ -145,7 +144,7 @@ class Distribution:
     compress_format: MediaType | None = None
     byte_size: int | None = None
     sha256: str | None = None
-    access_service: DataService | None = field(default=None)
+    access_service: DataService | None = None
 
     @property
     def iri(self) -> str:
@@ -217,8 +216,3 @@ def add_distribution(out: Description, file: Distribution, deployment: Deploymen
     if file.access_service is not None:
         out.add(node, "dcat:accessService", NamedNode(file.access_service.iri))
     return node
-
-
-def page(addresses: Addresses, path: str, titles: Mapping[str, str] | None = None) -> Document:
-    """A page below the pages base (the landing page, the VoID description)."""
-    return Document(addresses.pages + path, dict(titles or {}))
