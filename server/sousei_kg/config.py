@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     """The base URL users reach this server at (``https://example.org/``). HTML links to
     canonical ``https://w3id.org/sousei-kg/`` IRIs are rewritten to it. ``None``: the request's
     own base URL."""
+    contact_name: str = "The sousei-kg project"
+    """Whom the data catalogue (``/dataset``) names as the contact point (``dcat:contactPoint``).
+    The default is the project; whoever runs a deployment for others names themselves, and never
+    a government office that has not agreed to it."""
+    contact_url: str = "https://w3id.org/sousei-kg/"
+    """How to reach the contact point: a ``mailto:`` address or an ``http(s)://`` page. The
+    default is the project's own w3id.org address."""
+    planned_availability: Literal["temporary", "experimental", "available", "stable"] = "temporary"
+    """How long the downloads are planned to stay available (``dcatap:availability``, the EU
+    planned-availability table): a promise only the operator can make, so the default promises
+    nothing ("temporary": may disappear at any time)."""
     query_timeout: float = 30.0
     """Seconds a query may run (waiting for a free worker included); then it is stopped (the
     worker process is killed) and the client gets 503."""
@@ -206,6 +217,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("contact_url", mode="after")
+    @classmethod
+    def _contact_url(cls, value: str) -> str:
+        """The catalogue states the contact's address as an IRI: a ``mailto:`` address or an
+        absolute web address, with no character an IRI cannot hold."""
+        url = value.strip()
+        scheme, _, rest = url.partition(":")
+        shaped = (scheme.lower() == "mailto" and "@" in rest) or (
+            scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2
+        )
+        if not shaped or any(c.isspace() or c in '<>"{}|\\^`' for c in url):
+            raise ValueError(f"contact URL {value!r} is not a mailto: or http(s):// address")
+        return url
 
     @field_validator("trusted_proxies", mode="after")
     @classmethod

@@ -9,10 +9,12 @@ import time
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from conftest import start_server
 from sousei_kg.cli import serve as serve_module
 from sousei_kg.cli.group import UserError
+from sousei_kg.cli.main import cli
 from sousei_kg.config import Settings
 from sousei_kg.http.open_files import connection_room
 
@@ -105,3 +107,25 @@ def test_sigterm_stops_the_server_promptly_while_a_query_runs() -> None:
         thread.join(timeout=40)
     assert stopped < serve_module.GRACEFUL_SHUTDOWN_SECONDS + 5, stopped
     assert "status" not in outcome or outcome["status"] != 200
+
+
+@pytest.mark.parametrize(
+    "address", ["ftp://example.org/contact", "opendata@example.org", "https://", "mailto:x y@z"]
+)
+def test_a_contact_that_is_no_address_stops_the_start(address: str) -> None:
+    """The catalogue's contact point is an IRI a harvester follows (issue 19): anything but a
+    mailto: or http(s):// address is refused before the server starts."""
+    result = CliRunner().invoke(cli, ["serve", "--contact-url", address])
+    assert result.exit_code == 2, result.output
+    assert "is not a mailto: or http(s):// address" in result.stderr
+
+
+def test_the_default_contact_points_at_the_project() -> None:
+    """Never at a government office: the default names the project and its own address."""
+    settings = Settings()
+    assert settings.contact_name == "The sousei-kg project"
+    assert settings.contact_url == "https://w3id.org/sousei-kg/"
+    assert settings.planned_availability == "temporary"
+    assert (
+        Settings(contact_url=" mailto:team@example.org ").contact_url == "mailto:team@example.org"
+    )

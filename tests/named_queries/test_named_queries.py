@@ -19,7 +19,9 @@ from pyoxigraph import (
     parse,
     parse_query_results,
 )
+from rdflib import Graph
 
+from dcat_ap_support import mandatory_and_range
 from sousei_kg.named_queries.catalogue import catalog_for
 
 ID = "https://w3id.org/sousei-kg/id/"
@@ -270,3 +272,11 @@ def test_openapi_one_operation_per_query(client: TestClient) -> None:
     assert kpi["sourceStatedOnly"]["schema"] == {"type": "boolean", "default": False}
     assert kpi["sourceStatedOnly"]["example"] is True
     assert json.dumps(paths[KPI_QUERY]["get"]["responses"]["200"]["content"]).count("text/csv") == 1
+
+
+def test_catalogue_rdf_passes_dcat_ap_mandatory_and_range_shapes(client: TestClient) -> None:
+    """Its queries are dcat:DataServices that harvesters may read (issue 19): what DCAT-AP
+    requires of them holds. The full DCAT-AP description, with contact point and themes, is
+    /dataset (tests/publication/test_dcat_ap.py)."""
+    turtle = client.get("/queries", headers={"Accept": "text/turtle"})
+    assert mandatory_and_range(Graph().parse(data=turtle.text, format="turtle")) == set()

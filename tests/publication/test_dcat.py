@@ -1,10 +1,12 @@
 """The DCAT 3 catalogue at /dataset (issue 3): catalogue, dataset, one distribution per download,
 the SPARQL endpoint as a data service, and the temporal coverage as the data states it."""
 
+import hashlib
+
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS
 
 from conftest import REPO
 
@@ -17,6 +19,7 @@ IANA = "https://www.iana.org/assignments/media-types/"
 BASE = "http://testserver/"
 DUMP_KEYS = ("ttl", "nt", "nq", "trig", "jsonld")
 PROV = Namespace("http://www.w3.org/ns/prov#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT lacks DCAT 3 terms
 DATA = REPO / "data"
 
@@ -66,10 +69,12 @@ def test_dataset_metadata(client: TestClient, dcat: Graph) -> None:
     keywords = {k.language for k in dcat.objects(DATASET, DCAT.keyword) if isinstance(k, Literal)}
     assert keywords == {"ja", "en"}
     source = URIRef(ID + "document/strategy-summary-2025")
-    assert dcat.value(DATASET, DCTERMS.source) == source
     assert dcat.value(DATASET, PROV.wasDerivedFrom) == source
+    # DCAT-AP's dcterms:source is a dcat:Dataset; the summary is a document (issue 19).
+    assert dcat.value(DATASET, DCTERMS.source) is None
     version = client.get("/health").json()["dataset_version"]
-    assert dcat.value(DATASET, DCTERMS.identifier) == Literal(version)
+    # Harvesters deduplicate by dcterms:identifier: the dataset's IRI, the same in every version.
+    assert dcat.value(DATASET, DCTERMS.identifier) == Literal(str(DATASET))
     assert dcat.value(DATASET, DCAT.version) == Literal(version)
     assert (DATASET, RDFS.seeAlso, URIRef(BASE + ".well-known/void")) in dcat
 
@@ -108,6 +113,9 @@ def test_one_distribution_per_dump(client: TestClient, dcat: Graph) -> None:
         assert (compress == URIRef(IANA + "application/gzip")) == name.endswith(".gz")
         assert dcat.value(dist, DCTERMS.conformsTo) is not None
         assert dcat.value(dist, DCTERMS.license) == CC_BY
+        checksum = dcat.value(dist, SPDX.checksum)
+        digest = hashlib.sha256(response.content).hexdigest()
+        assert str(dcat.value(checksum, SPDX.checksumValue)) == digest
 
 
 def test_distributions_say_union_or_named_graphs(dcat: Graph) -> None:
@@ -136,3 +144,37 @@ def test_html_page_lists_downloads(client: TestClient) -> None:
     assert BASE + "sparql" in response.text
     assert "CC BY 4.0" in response.text
     assert client.get("/dataset?format=html&lang=ja").text.count("<tr>") > 10
+
+
+def test_catalogue_and_void_link_each_other(client: TestClient, dcat: Graph) -> None:
+    """Both ways (issue 19): each document points at the other, the catalogue gives the VoID as a
+    page of the dataset, and the VoID names the catalogue that lists the dataset."""
+    void = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    void_url, dcat_url = URIRef(BASE + ".well-known/void"), URIRef(BASE + "dataset")
+    assert (DATASET, FOAF.page, void_url) in dcat
+    assert (void_url, RDF.type, FOAF.Document) in dcat
+    assert (CATALOG, RDFS.seeAlso, void_url) in dcat
+    assert (CATALOG, DCAT.dataset, DATASET) in void
+    assert (CATALOG, FOAF.page, dcat_url) in void
+    assert (void_url, RDFS.seeAlso, dcat_url) in void
+    landing = dcat.value(DATASET, DCAT.landingPage)
+    assert landing == URIRef("https://w3id.org/sousei-kg/dataset")
+    assert void.value(DATASET, DCAT.landingPage) == landing
+
+
+@pytest.mark.parametrize(
+    ("iri", "document"),
+    [
+        ("catalog/sousei-kg", "dataset"),
+        ("contact-point/deployment", "dataset"),
+        ("distribution/sousei-kg-ttl-gz", "dataset"),
+        ("quality/metric/named-measures", "dataset"),
+        ("quality/measurement/measure-coverage", "dataset"),
+        ("quality/validation-report", "quality/validation-report"),
+        ("service/sparql", "sparql"),
+    ],
+)
+def test_minted_iris_lead_to_their_documents(client: TestClient, iri: str, document: str) -> None:
+    response = client.get("/id/" + iri, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == BASE + document

@@ -36,6 +36,22 @@ process exits (uvicorn's default waits without end)."""
     default=None,
     help="Base URL users reach the server at; HTML links to w3id.org IRIs point there.",
 )
+@click.option(
+    "--contact-name",
+    default=None,
+    help="The catalogue's contact point (default: the sousei-kg project; docs/deployment.md).",
+)
+@click.option(
+    "--contact-url",
+    default=None,
+    help="mailto: or https:// address of the contact point (default https://w3id.org/sousei-kg/).",
+)
+@click.option(
+    "--planned-availability",
+    type=click.Choice(["temporary", "experimental", "available", "stable"]),
+    default=None,
+    help="How long the downloads are planned to stay, as the catalogue says (default temporary).",
+)
 @click.option("--workers", type=int, default=None, help="Server processes (default 1).")
 @click.option("--query-workers", type=int, default=None, help="Query processes per server.")
 @click.option("--query-timeout", type=float, default=None, help="Query time limit, seconds (30).")

@@ -7,6 +7,12 @@ the W3C vocabulary that already models "a SELECT with typed parameters", so a SH
 read it. Each query is also a ``dcat:DataService`` (with ``dcat:endpointURL``, ``dcat:keyword``)
 in a ``dcat:Catalog``, so the harvesters that read our DCAT description find the operations too.
 Parameter nodes get IRIs (``…/queries/NAME#PARAM``): the project publishes no blank nodes.
+
+The catalogue carries what DCAT-AP 3.0.1 requires of a catalogue (title, description, a
+publisher typed ``foaf:Agent`` with its name) and types the standard each query conforms to
+(``dcterms:Standard``), so it passes DCAT-AP's mandatory and range shapes as ``/dataset`` does
+(``tests/named_queries/test_named_queries.py``). The full DCAT-AP description of the dataset,
+with contact point and themes, is ``/dataset``.
 """
 
 from typing import Any
@@ -15,7 +21,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from sousei_kg.named_queries.catalogue import Catalog, NamedQuery
 from sousei_kg.named_queries.parameters import XSD, QueryParam
-from sousei_kg.namespaces import CANONICAL_BASE
+from sousei_kg.namespaces import CANONICAL_BASE, ID
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -23,7 +29,11 @@ SH = "http://www.w3.org/ns/shacl#"
 DCAT = "http://www.w3.org/ns/dcat#"
 DCTERMS = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+FOAF = "http://xmlns.com/foaf/0.1/"
 CATALOG_IRI = CANONICAL_BASE + "queries"
+PUBLISHER = ID + "agent/sousei-kg"
+"""The project, publisher of the dataset and of ``/dataset`` (``publication.statistics``)."""
+SPARQL_QUERY = "https://www.w3.org/TR/sparql11-query/"
 
 _OPENAPI_SCHEMAS: dict[str, dict[str, str]] = {
     "iri": {"type": "string", "format": "uri"},
@@ -61,11 +71,35 @@ def datatype_iri(param: QueryParam) -> str | None:
 
 def catalog_triples(catalog: Catalog) -> list[Triple]:
     """Describe every query of the catalogue (see the module docstring for the vocabulary)."""
-    cat = _n(CATALOG_IRI)
+    cat, publisher, standard = _n(CATALOG_IRI), _n(PUBLISHER), _n(SPARQL_QUERY)
+    titles = (
+        Literal("sousei-kg named queries", language="en"),
+        Literal("sousei-kg 名前付きクエリ", language="ja"),
+    )
+    descriptions = (
+        Literal(
+            "SPARQL SELECT queries over the sousei-kg dataset with typed parameters, each "
+            "answered at its own URL.",
+            language="en",
+        ),
+        Literal(
+            "型付きの引数をとる sousei-kg の SPARQL SELECT クエリ。各々の URL で答える。",
+            language="ja",
+        ),
+    )
     triples = [
         Triple(cat, _n(RDF + "type"), _n(DCAT + "Catalog")),
-        Triple(cat, _n(RDFS + "label"), Literal("sousei-kg named queries", language="en")),
-        Triple(cat, _n(RDFS + "label"), Literal("sousei-kg 名前付きクエリ", language="ja")),
+        *(Triple(cat, _n(RDFS + "label"), title) for title in titles),
+        *(Triple(cat, _n(DCTERMS + "title"), title) for title in titles),
+        *(Triple(cat, _n(DCTERMS + "description"), text) for text in descriptions),
+        Triple(cat, _n(DCTERMS + "publisher"), publisher),
+        Triple(publisher, _n(RDF + "type"), _n(FOAF + "Agent")),
+        Triple(publisher, _n(FOAF + "name"), Literal("The sousei-kg project", language="en")),
+        Triple(publisher, _n(FOAF + "name"), Literal("sousei-kg プロジェクト", language="ja")),
+        Triple(standard, _n(RDF + "type"), _n(DCTERMS + "Standard")),
+        Triple(
+            standard, _n(DCTERMS + "title"), Literal("SPARQL 1.1 Query Language", language="en")
+        ),
     ]
     for query in catalog:
         subject = _n(query_iri(query))
@@ -84,11 +118,8 @@ def _query_triples(subject: NamedNode, query: NamedQuery) -> list[Triple]:
         Triple(subject, _n(SH + "select"), Literal(query.text)),
         Triple(subject, _n(DCAT + "endpointURL"), subject),
         Triple(subject, _n(DCAT + "endpointDescription"), _n(CANONICAL_BASE + "openapi.json")),
-        Triple(
-            subject,
-            _n(DCTERMS + "conformsTo"),
-            _n("https://www.w3.org/TR/sparql11-query/"),
-        ),
+        Triple(subject, _n(DCTERMS + "conformsTo"), _n(SPARQL_QUERY)),
+        Triple(subject, _n(DCTERMS + "publisher"), _n(PUBLISHER)),
     ]
     if query.description:
         description = Literal(query.description, language="en")

@@ -1,36 +1,56 @@
-"""The DCAT 3 catalogue served at ``/dataset`` (https://www.w3.org/TR/vocab-dcat-3/).
+"""The DCAT catalogue served at ``/dataset``, conforming to DCAT-AP 3.0.1.
 
-A ``dcat:Catalog`` holding the dataset (the same IRI the VoID describes), one ``dcat:Distribution``
-per downloadable file and the SPARQL endpoint as a ``dcat:DataService``. Counts, sizes, the temporal
-coverage and the modification date come from the data and the generated dumps, never from text kept
-by hand; only the titles, keywords and the publisher's name are prose.
+A ``dcat:Catalog`` holding the dataset (the IRI the VoID describes), its distributions and its
+data services (:mod:`sousei_kg.publication.catalogue_registry`). Counts, sizes, checksums, the
+coverage figures, the temporal coverage and the modification date come from the data and the
+generated dumps; the titles, keywords and publisher's name are prose; the contact point and the
+planned availability are the deployment's settings. Every linked resource is typed as DCAT-AP's
+range shapes expect (:mod:`sousei_kg.publication.controlled_terms`), with the EU authority
+tables for themes, languages, the country, file types, availability and access rights.
+
+**Identifiers harvesters keep.** The dataset, catalogue, services and distributions have their
+w3id.org IRIs. The landing page and the homepage are on the public base URL when one is set, else
+on the dataset's own w3id.org base: never the request's ``Host``, which a harvester would copy
+and keep. Only the URLs a client fetches from (endpoint, downloads) follow the address the
+request reached when no public base URL is set, so a local deployment stays usable.
+
+**Left out, because stating them would invent a fact** (the recommended-shape warnings that
+remain, listed with their reasons in ``tests/publication/test_dcat_ap.py``): the catalogue's
+``dcterms:issued`` (no first-release date is recorded anywhere), the publisher's ``dcterms:type``
+(the ADMS publisher types have none for a volunteer project, and picking one would state what we
+do not know), and Japan's ``dcat:bbox``/``dcat:centroid`` (we hold no sourced geometry).
 """
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from sousei_kg.publication.dumps import DUMP_FILES, GZIP_MEDIA_TYPE, IANA, DumpFile
+from sousei_kg.publication.catalogue_entries import (
+    PUBLISHER_AGENT,
+    DataService,
+    Deployment,
+    Distribution,
+    add_distribution,
+    add_service,
+    add_shared,
+)
+from sousei_kg.publication.controlled_terms import (
+    CC_BY,
+    DATA_THEMES,
+    JAPAN,
+    LANGUAGES,
+    VOCABULARY,
+    Document,
+)
+from sousei_kg.publication.description_builder import Description
+from sousei_kg.publication.quality import Measurement, add_quality
 from sousei_kg.publication.statistics import (
     CATALOG,
     DATASET,
-    DISTRIBUTION,
-    LICENSE,
-    PUBLISHER,
-    SERVICE,
     SOURCE_DOCUMENT,
     DatasetStatistics,
-    integer,
     term,
 )
-from sousei_kg.publication.void import DATASET_PATH, DESCRIPTION, SPARQL_PATH, TITLE, VOID_PATH
+from sousei_kg.publication.void import DATASET_PATH, DESCRIPTION, TITLE, VOID_PATH
 
-ONTOLOGY = "https://w3id.org/sousei-kg/def"
-SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
-THEME_GOVERNMENT = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
-JAPAN = "http://publications.europa.eu/resource/authority/country/JPN"
-LANGUAGES = (
-    "http://publications.europa.eu/resource/authority/language/JPN",
-    "http://publications.europa.eu/resource/authority/language/ENG",
-)
 KEYWORDS = {
     "ja": ("地方創生", "総合戦略", "ロジックモデル", "KPI", "施策", "府省庁"),
     "en": (
@@ -42,124 +62,96 @@ KEYWORDS = {
         "linked data",
     ),
 }
-PUBLISHER_NAME = {"ja": "sousei-kg プロジェクト", "en": "The sousei-kg project"}
 CATALOG_TITLE = {"ja": "sousei-kg データカタログ", "en": "sousei-kg data catalogue"}
+VOID_TITLE = {"en": "VoID description of sousei-kg"}
 
 
-def distribution_iri(file: DumpFile) -> str:
-    """The canonical IRI of a file's distribution (``…/id/distribution/sousei-kg-nt-gz``)."""
-    return DISTRIBUTION + file.slug
-
-
-def distribution_description(file: DumpFile, stats: DatasetStatistics) -> str:
-    """Say what a file holds: the union graph or every named graph, and how many statements."""
-    fmt = file.format
-    packed = ", gzip-compressed" if file.compressed else ""
-    if fmt.union:
-        return (
-            f"{fmt.label}{packed}: the union graph, {stats.union_triple_count} distinct triples. "
-            f"{fmt.label} has no named graphs, so the graph each statement came from is not kept "
-            "(N-Quads, TriG and JSON-LD keep it)."
-        )
-    return (
-        f"{fmt.label}{packed}: every named graph ({len(stats.graphs)}), "
-        f"{stats.quad_count} statements, as counted by the dataset's void:triples."
-    )
-
-
-def dcat_triples(stats: DatasetStatistics, base: str, sizes: dict[str, int]) -> list[Triple]:
-    """The DCAT description of the catalogue, dataset, distributions and SPARQL service.
+def dcat_triples(
+    stats: DatasetStatistics,
+    deployment: Deployment,
+    services: tuple[DataService, ...],
+    distributions: list[Distribution],
+    measurements: tuple[Measurement, ...],
+) -> list[Triple]:
+    """The DCAT-AP description of the catalogue, the dataset, its distributions and services.
 
     Args:
         stats: the dataset's statistics.
-        base: this server's public base URL, ending in ``/``.
-        sizes: byte size of each downloadable file, by file name.
+        deployment: this deployment's addresses, contact point and planned availability.
+        services: the data services to list.
+        distributions: the distributions to list.
+        measurements: the dataset's quality measurements.
 
     Returns:
         The triples, in a stable order.
     """
-    catalog, ds, service = NamedNode(CATALOG), NamedNode(DATASET), NamedNode(SERVICE)
-    publisher, licence = NamedNode(PUBLISHER), NamedNode(LICENSE)
-    document = NamedNode(base + DATASET_PATH)
-    out: list[Triple] = []
+    out = Description()
+    catalog, ds = NamedNode(CATALOG), NamedNode(DATASET)
+    addresses = deployment.addresses
+    landing = Document(addresses.pages + DATASET_PATH, CATALOG_TITLE)
+    void_page = Document(addresses.access + VOID_PATH, VOID_TITLE)
 
-    def add(s: NamedNode, p: str, o: NamedNode | Literal) -> None:
-        out.append(Triple(s, term(p), o))
+    document = NamedNode(addresses.access + DATASET_PATH)  # this description, as served
+    out.add(document, "foaf:primaryTopic", catalog)
+    out.add(document, "rdfs:seeAlso", void_page.node)
 
-    def add_lang(s: NamedNode, p: str, values: dict[str, str]) -> None:
-        for lang, text in values.items():
-            add(s, p, Literal(text, language=lang))
-
-    add(document, "foaf:primaryTopic", catalog)
-    add(document, "rdfs:seeAlso", NamedNode(base + VOID_PATH))
-
-    add(catalog, "rdf:type", term("dcat:Catalog"))
-    add_lang(catalog, "dcterms:title", CATALOG_TITLE)
-    add_lang(catalog, "dcterms:description", DESCRIPTION)
-    add(catalog, "dcterms:publisher", publisher)
-    add(catalog, "dcterms:license", licence)
-    add(catalog, "foaf:homepage", NamedNode(base))
-    add(catalog, "dcat:dataset", ds)
-    add(catalog, "dcat:service", service)
-
-    add(publisher, "rdf:type", term("foaf:Organization"))
-    add_lang(publisher, "foaf:name", PUBLISHER_NAME)
-
-    add(ds, "rdf:type", term("dcat:Dataset"))
-    add_lang(ds, "dcterms:title", TITLE)
-    add_lang(ds, "dcterms:description", DESCRIPTION)
-    add(ds, "dcterms:identifier", Literal(stats.version))
-    add(ds, "dcat:version", Literal(stats.version))
-    add(ds, "owl:versionInfo", Literal(stats.version))
-    add(ds, "dcterms:license", licence)
-    add(ds, "dcterms:publisher", publisher)
-    add(ds, "dcterms:source", NamedNode(SOURCE_DOCUMENT))
-    add(ds, "prov:wasDerivedFrom", NamedNode(SOURCE_DOCUMENT))
-    add(ds, "dcterms:conformsTo", NamedNode(ONTOLOGY))
-    add(ds, "dcterms:spatial", NamedNode(JAPAN))
-    add(ds, "dcat:theme", NamedNode(THEME_GOVERNMENT))
+    out.add(catalog, "rdf:type", term("dcat:Catalog"))
+    out.texts(catalog, "dcterms:title", CATALOG_TITLE)
+    out.texts(catalog, "dcterms:description", DESCRIPTION)
+    out.link(catalog, "dcterms:publisher", PUBLISHER_AGENT)
+    out.link(catalog, "dcterms:license", CC_BY)
+    out.link(catalog, "foaf:homepage", Document(addresses.pages))
     for language in LANGUAGES:
-        add(ds, "dcterms:language", NamedNode(language))
+        out.link(catalog, "dcterms:language", language)
+    out.link(catalog, "dcterms:spatial", JAPAN)
+    out.link(catalog, "dcat:themeTaxonomy", DATA_THEMES)
+    if stats.modified is not None:  # the catalogue lists one dataset: it changed when that did
+        out.add(catalog, "dcterms:modified", stats.modified)
+    out.link(catalog, "rdfs:seeAlso", void_page)
+    out.add(catalog, "dcat:dataset", ds)
+
+    _add_dataset(out, ds, stats, deployment, landing, void_page)
+    for file in distributions:
+        out.add(ds, "dcat:distribution", add_distribution(out, file, deployment))
+    for service in services:
+        out.add(catalog, "dcat:service", add_service(out, service, ds, deployment))
+    add_quality(out, ds, measurements, addresses.access)
+    return out.triples
+
+
+def _add_dataset(
+    out: Description,
+    ds: NamedNode,
+    stats: DatasetStatistics,
+    deployment: Deployment,
+    landing: Document,
+    void_page: Document,
+) -> None:
+    out.add(ds, "rdf:type", term("dcat:Dataset"))
+    out.texts(ds, "dcterms:title", TITLE)
+    out.texts(ds, "dcterms:description", DESCRIPTION)
+    # The identifier harvesters deduplicate by: the dataset's IRI, the same for every version.
+    out.add(ds, "dcterms:identifier", Literal(DATASET))
+    out.add(ds, "dcat:version", Literal(stats.version))
+    out.add(ds, "owl:versionInfo", Literal(stats.version))
+    add_shared(out, ds, deployment)
+    # The summary is a document, not a dcat:Dataset (DCAT-AP's range of dcterms:source).
+    out.add(ds, "prov:wasDerivedFrom", NamedNode(SOURCE_DOCUMENT))
+    out.link(ds, "dcterms:conformsTo", VOCABULARY)
+    out.link(ds, "dcterms:spatial", JAPAN)
+    for language in LANGUAGES:
+        out.link(ds, "dcterms:language", language)
     for lang, words in KEYWORDS.items():
         for word in words:
-            add(ds, "dcat:keyword", Literal(word, language=lang))
+            out.add(ds, "dcat:keyword", Literal(word, language=lang))
     if stats.modified is not None:
-        add(ds, "dcterms:modified", stats.modified)
+        out.add(ds, "dcterms:modified", stats.modified)
     if stats.period is not None:
         period = NamedNode(stats.period.iri)
-        add(ds, "dcterms:temporal", period)
-        add(period, "rdf:type", term("dcterms:PeriodOfTime"))
-        add(period, "dcat:startDate", stats.period.start)
-        add(period, "dcat:endDate", stats.period.end)
-    add(ds, "dcat:landingPage", document)
-    add(ds, "rdfs:seeAlso", NamedNode(base + VOID_PATH))
-
-    for file in DUMP_FILES:
-        dist = NamedNode(distribution_iri(file))
-        url = NamedNode(base + file.path)
-        add(ds, "dcat:distribution", dist)
-        add(dist, "rdf:type", term("dcat:Distribution"))
-        add(dist, "dcterms:title", Literal(file.filename))
-        add(
-            dist,
-            "dcterms:description",
-            Literal(distribution_description(file, stats), language="en"),
-        )
-        add(dist, "dcat:downloadURL", url)
-        add(dist, "dcat:accessURL", url)
-        add(dist, "dcat:mediaType", NamedNode(file.format.media_type_iri))
-        if file.compressed:
-            add(dist, "dcat:compressFormat", NamedNode(IANA + GZIP_MEDIA_TYPE))
-        add(dist, "dcat:byteSize", integer(sizes[file.filename], "xsd:nonNegativeInteger"))
-        add(dist, "dcterms:conformsTo", NamedNode(file.format.standard))
-        add(dist, "dcterms:license", licence)
-
-    add(service, "rdf:type", term("dcat:DataService"))
-    add(service, "dcterms:title", Literal("sousei-kg SPARQL endpoint", language="en"))
-    add(service, "dcat:endpointURL", NamedNode(base + SPARQL_PATH))
-    add(service, "dcat:endpointDescription", NamedNode(base + SPARQL_PATH))
-    add(service, "dcat:servesDataset", ds)
-    add(service, "dcterms:conformsTo", NamedNode(SPARQL_PROTOCOL))
-    add(service, "dcterms:license", licence)
-    add(service, "dcterms:publisher", publisher)
-    return out
+        out.add(ds, "dcterms:temporal", period)
+        out.add(period, "rdf:type", term("dcterms:PeriodOfTime"))
+        out.add(period, "dcat:startDate", stats.period.start)
+        out.add(period, "dcat:endDate", stats.period.end)
+    out.link(ds, "dcat:landingPage", landing)
+    out.link(ds, "foaf:page", void_page)
+    out.add(ds, "rdfs:seeAlso", void_page.node)

@@ -13,18 +13,19 @@ instead: deterministic, and written from exactly the quads of the N-Quads dump.
 """
 
 import gzip
+import hashlib
 from dataclasses import dataclass
 
 from pyoxigraph import RdfFormat, serialize
 
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.publication.controlled_terms import FileType, MediaType, Standard
 from sousei_kg.publication.export import ExportFormat, export_store
 from sousei_kg.publication.statistics import DATASET, statistics
 from sousei_kg.store.canonical import all_quads
 
 BASENAME = "sousei-kg"
 GZIP_SUFFIX = ".gz"
-IANA = "https://www.iana.org/assignments/media-types/"
 GZIP_MEDIA_TYPE = "application/gzip"
 
 
@@ -37,6 +38,7 @@ class DumpFormat:
         media_type: its IANA media type.
         label: a human name (``Turtle``).
         standard: the specification it conforms to (``dcterms:conformsTo``).
+        file_type: its type in the EU file-type table (``dcterms:format``).
         w3c_format: its ``http://www.w3.org/ns/formats/`` IRI (``void:feature``).
         union: whether it holds the union graph instead of the named graphs.
     """
@@ -44,7 +46,8 @@ class DumpFormat:
     key: ExportFormat
     media_type: str
     label: str
-    standard: str
+    standard: Standard
+    file_type: FileType
     w3c_format: str
     union: bool
 
@@ -54,9 +57,9 @@ class DumpFormat:
         return f"{BASENAME}.{self.key}"
 
     @property
-    def media_type_iri(self) -> str:
-        """The IANA registry page of the media type (``dcat:mediaType``)."""
-        return IANA + self.media_type
+    def registered_media_type(self) -> MediaType:
+        """The media type in the IANA register (``dcat:mediaType``)."""
+        return MediaType(self.media_type)
 
 
 DUMP_FORMATS: tuple[DumpFormat, ...] = (
@@ -64,7 +67,8 @@ DUMP_FORMATS: tuple[DumpFormat, ...] = (
         "nq",
         "application/n-quads",
         "N-Quads",
-        "https://www.w3.org/TR/n-quads/",
+        Standard("https://www.w3.org/TR/n-quads/", "N-Quads"),
+        FileType("RDF_N_QUADS"),
         "http://www.w3.org/ns/formats/N-Quads",
         union=False,
     ),
@@ -72,7 +76,8 @@ DUMP_FORMATS: tuple[DumpFormat, ...] = (
         "trig",
         "application/trig",
         "TriG",
-        "https://www.w3.org/TR/trig/",
+        Standard("https://www.w3.org/TR/trig/", "TriG"),
+        FileType("RDF_TRIG"),
         "http://www.w3.org/ns/formats/TriG",
         union=False,
     ),
@@ -80,7 +85,8 @@ DUMP_FORMATS: tuple[DumpFormat, ...] = (
         "jsonld",
         "application/ld+json",
         "JSON-LD",
-        "https://www.w3.org/TR/json-ld11/",
+        Standard("https://www.w3.org/TR/json-ld11/", "JSON-LD 1.1"),
+        FileType("JSON_LD"),
         "http://www.w3.org/ns/formats/JSON-LD",
         union=False,
     ),
@@ -88,7 +94,8 @@ DUMP_FORMATS: tuple[DumpFormat, ...] = (
         "ttl",
         "text/turtle",
         "Turtle",
-        "https://www.w3.org/TR/turtle/",
+        Standard("https://www.w3.org/TR/turtle/", "Turtle"),
+        FileType("RDF_TURTLE"),
         "http://www.w3.org/ns/formats/Turtle",
         union=True,
     ),
@@ -96,7 +103,8 @@ DUMP_FORMATS: tuple[DumpFormat, ...] = (
         "nt",
         "application/n-triples",
         "N-Triples",
-        "https://www.w3.org/TR/n-triples/",
+        Standard("https://www.w3.org/TR/n-triples/", "N-Triples"),
+        FileType("RDF_N_TRIPLES"),
         "http://www.w3.org/ns/formats/N-Triples",
         union=True,
     ),
@@ -196,6 +204,22 @@ def dump_sizes(graph: KnowledgeGraph) -> dict[str, int]:
         data = dump_bytes(graph, file.format)
         sizes[file.filename] = len(data.gzipped if file.compressed else data.plain)
     return sizes
+
+
+def dump_sha256(graph: KnowledgeGraph) -> dict[str, str]:
+    """The SHA-256 (hex) of every downloadable file, by file name (``spdx:checksum``), computed
+    once per dataset version."""
+
+    def compute() -> dict[str, str]:
+        digests: dict[str, str] = {}
+        for file in DUMP_FILES:
+            data = dump_bytes(graph, file.format)
+            digests[file.filename] = hashlib.sha256(
+                data.gzipped if file.compressed else data.plain
+            ).hexdigest()
+        return digests
+
+    return graph.derived("dump-sha256", compute)
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

@@ -31,18 +31,9 @@ SOURCE_DOCUMENT = ID + "document/strategy-summary-2025"
 DISTRIBUTION = ID + "distribution/sousei-kg-"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 URI_SPACE = ID
-
-
-def describing_path(iri: str) -> str | None:
-    """The local path of the document that describes one of the IRIs minted for the dataset
-    description (the dataset, its union subset, catalogue, distributions, publisher: ``dataset``;
-    the SPARQL service: ``sparql``, whose bare GET is its Service Description), else ``None``.
-    These IRIs are not in the store, so ``/id/…`` redirects to the generated document instead."""
-    if iri == SERVICE:
-        return "sparql"
-    if iri in (DATASET, UNION_SUBSET, CATALOG, PUBLISHER) or iri.startswith(DISTRIBUTION):
-        return "dataset"
-    return None
+CONTACT_POINT = ID + "contact-point/deployment"
+QUALITY = ID + "quality/"
+VALIDATION_REPORT = QUALITY + "validation-report"
 
 
 NS = {
@@ -52,6 +43,11 @@ NS = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "adms": "http://www.w3.org/ns/adms#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "dqv": "http://www.w3.org/ns/dqv#",
+    "oa": "http://www.w3.org/ns/oa#",
 }
 """Prefixes for the descriptions' Turtle (also the namespaces ``void:vocabulary`` may name)."""
 

@@ -10,13 +10,23 @@ carrying its distinct-triple count and those two dumps: each dump's statement co
 its graph IRI.
 
 Dataset IRIs stay canonical (``https://w3id.org/sousei-kg/id/…``); endpoint and dump URLs are this
-server's, so a local deployment describes itself.
+server's, so a local deployment describes itself. The landing page is the DCAT catalogue's (see
+:mod:`sousei_kg.publication.dcat` for why it never follows the request's ``Host``).
+
+The VoID and the DCAT description link each other both ways: each document ``rdfs:seeAlso`` the
+other, the VoID says which catalogue lists the dataset (``dcat:dataset``) and the catalogue gives
+the VoID as a page of the dataset (``foaf:page``). Both state the same quality measurements
+(:mod:`sousei_kg.publication.quality`).
 """
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from sousei_kg.publication.catalogue_entries import Addresses
+from sousei_kg.publication.description_builder import Description
 from sousei_kg.publication.dumps import DUMP_FILES
+from sousei_kg.publication.quality import Measurement, add_quality
 from sousei_kg.publication.statistics import (
+    CATALOG,
     DATASET,
     LICENSE,
     PUBLISHER,
@@ -56,23 +66,26 @@ def _lang(values: dict[str, str]) -> list[Literal]:
     return [Literal(text, language=lang) for lang, text in values.items()]
 
 
-def void_triples(stats: DatasetStatistics, base: str) -> list[Triple]:
+def void_triples(
+    stats: DatasetStatistics, addresses: Addresses, measurements: tuple[Measurement, ...]
+) -> list[Triple]:
     """The VoID description of the dataset, as triples.
 
     Args:
         stats: the dataset's statistics.
-        base: this server's public base URL, ending in ``/``.
+        addresses: this server's public base URL (``access``) and the base of the pages
+            harvesters keep (``pages``), each ending in ``/``.
+        measurements: the dataset's quality measurements.
 
     Returns:
         The triples, in a stable order.
     """
+    base = addresses.access
     ds, union = NamedNode(DATASET), NamedNode(UNION_SUBSET)
     document = NamedNode(base + VOID_PATH)
     endpoint = NamedNode(base + SPARQL_PATH)
-    out: list[Triple] = []
-
-    def add(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal) -> None:
-        out.append(Triple(s, term(p), o))
+    out = Description()
+    add = out.add
 
     add(document, "rdf:type", term("void:DatasetDescription"))
     add(document, "dcterms:title", Literal("VoID description of sousei-kg", language="en"))
@@ -90,7 +103,10 @@ def void_triples(stats: DatasetStatistics, base: str) -> list[Triple]:
     if stats.modified is not None:
         add(ds, "dcterms:modified", stats.modified)
     add(ds, "rdfs:seeAlso", NamedNode(base + DATASET_PATH))
-    add(ds, "dcat:landingPage", NamedNode(base + DATASET_PATH))
+    add(ds, "dcat:landingPage", NamedNode(addresses.pages + DATASET_PATH))
+    # The catalogue that lists the dataset, and where its DCAT description is served.
+    add(NamedNode(CATALOG), "dcat:dataset", ds)
+    add(NamedNode(CATALOG), "foaf:page", NamedNode(base + DATASET_PATH))
     add(ds, "void:triples", integer(stats.quad_count))
     add(ds, "void:entities", integer(stats.entities))
     add(ds, "void:distinctSubjects", integer(stats.distinct_subjects))
@@ -139,4 +155,5 @@ def void_triples(stats: DatasetStatistics, base: str) -> list[Triple]:
         add(ds, "void:propertyPartition", partition)
         add(partition, "void:property", NamedNode(property_iri))
         add(partition, "void:triples", integer(triples))
-    return out
+    add_quality(out, ds, measurements, base)
+    return out.triples

@@ -1,9 +1,10 @@
-"""``/.well-known/void``, ``/dataset`` and ``/download/*``: the dataset describes itself and can be
+"""``/.well-known/void``, ``/dataset``, ``/quality/validation-report`` and ``/download/*``: the
+dataset describes itself (VoID, the DCAT-AP catalogue, its SHACL validation report) and can be
 downloaded whole.
 
 Thin handlers: negotiate, check the validators (a 304 costs no serialization), then take the body
-from a cache keyed by the dataset version (and, for descriptions, the public base URL and format,
-since endpoint and download URLs are this server's).
+from a cache keyed by the dataset version (and, for descriptions, the deployment and format, since
+endpoint and download URLs are this server's and the contact point is its settings').
 """
 
 from collections.abc import Callable
@@ -13,13 +14,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pyoxigraph import Triple
 
+from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.errors import error_response
 from sousei_kg.http.negotiation import choose, prefers_html
 from sousei_kg.http.pages import page_language, render
-from sousei_kg.publication.dcat import dcat_triples, distribution_description
+from sousei_kg.publication.catalogue_entries import Deployment, deployment_for
+from sousei_kg.publication.catalogue_registry import (
+    SERVICES,
+    distribution_description,
+    distributions,
+)
+from sousei_kg.publication.controlled_terms import THEMES
+from sousei_kg.publication.dcat import dcat_triples
 from sousei_kg.publication.dumps import (
     DUMP_FILES,
     accepts_gzip,
@@ -28,35 +37,51 @@ from sousei_kg.publication.dumps import (
     dump_sizes,
     statement_count,
 )
+from sousei_kg.publication.quality import REPORT_PATH, quality_measurements
 from sousei_kg.publication.statistics import (
     CATALOG,
     DATASET,
     LICENSE,
     SERVICE,
+    VALIDATION_REPORT,
     BoundedCache,
-    DatasetStatistics,
     serialize_description,
     statistics,
 )
+from sousei_kg.publication.validation_report import SEVERITY_ORDER, validation_report
 from sousei_kg.publication.void import DATASET_PATH, SPARQL_PATH, VOID_PATH, void_triples
 from sousei_kg.sparql.formats import GRAPH_FORMATS, HTML, Format
 
 router = APIRouter(tags=["dataset"])
 
-_DESCRIPTIONS: BoundedCache[tuple[str, str, str, str], bytes] = BoundedCache(64)
-Describe = Callable[[KnowledgeGraph, DatasetStatistics, str], list[Triple]]
+_DESCRIPTIONS: BoundedCache[tuple[str, Deployment, str, str], bytes] = BoundedCache(64)
+"""Descriptions by dataset version, deployment (addresses and settings), path and format."""
+Describe = Callable[[KnowledgeGraph, Deployment], list[Triple]]
+PageContext = Callable[[KnowledgeGraph, Deployment], dict[str, Any]]
 
 
-def _void(_graph: KnowledgeGraph, stats: DatasetStatistics, base: str) -> list[Triple]:
-    return void_triples(stats, base)
+def _void(graph: KnowledgeGraph, deployment: Deployment) -> list[Triple]:
+    return void_triples(statistics(graph), deployment.addresses, quality_measurements(graph))
 
 
-def _dcat(graph: KnowledgeGraph, stats: DatasetStatistics, base: str) -> list[Triple]:
-    return dcat_triples(stats, base, dump_sizes(graph))
+def _dcat(graph: KnowledgeGraph, deployment: Deployment) -> list[Triple]:
+    return dcat_triples(
+        statistics(graph),
+        deployment,
+        SERVICES,
+        distributions(graph),
+        quality_measurements(graph),
+    )
 
 
-def _page_context(graph: KnowledgeGraph, stats: DatasetStatistics, base: str) -> dict[str, Any]:
-    """What the HTML pages show, from the same statistics as the RDF."""
+def _report(graph: KnowledgeGraph, _deployment: Deployment) -> list[Triple]:
+    return list(validation_report(graph).triples)
+
+
+def _page_context(graph: KnowledgeGraph, deployment: Deployment) -> dict[str, Any]:
+    """What the VoID and DCAT pages show, from the same statistics as the RDF."""
+    base = deployment.addresses.access
+    stats = statistics(graph)
     sizes = dump_sizes(graph)
     files = [
         {
@@ -81,19 +106,45 @@ def _page_context(graph: KnowledgeGraph, stats: DatasetStatistics, base: str) ->
         "endpoint": base + SPARQL_PATH,
         "void_url": base + VOID_PATH,
         "dataset_url": base + DATASET_PATH,
+        "landing_page": deployment.addresses.pages + DATASET_PATH,
+        "contact": deployment.contact,
+        "availability": deployment.availability,
+        "themes": THEMES,
+        "measurements": quality_measurements(graph),
+        "report_url": base + REPORT_PATH,
         "formats": GRAPH_FORMATS,
     }
+
+
+def _report_context(graph: KnowledgeGraph, deployment: Deployment) -> dict[str, Any]:
+    """What the validation report's page shows: the same report as the RDF."""
+    base = deployment.addresses.access
+    return {
+        "report": validation_report(graph),
+        "severities": SEVERITY_ORDER,
+        "report_iri": VALIDATION_REPORT,
+        "report_url": base + REPORT_PATH,
+        "dataset_iri": DATASET,
+        "dataset_url": base + DATASET_PATH,
+        "formats": GRAPH_FORMATS,
+    }
+
+
+def _deployment(request: Request, settings: Settings) -> Deployment:
+    return deployment_for(settings, public_base(request, settings))
 
 
 def _describe(
     request: Request,
     graph: KnowledgeGraph,
-    base: str,
+    deployment: Deployment,
     path: str,
     describe: Describe,
     template: str,
+    page_context: PageContext,
     format_param: str | None,
 ) -> Response:
+    base = deployment.addresses.access
     accept = request.headers.get("accept")
     wants_html = (format_param or "").lower() == HTML.key or (
         format_param is None and prefers_html(accept)
@@ -104,14 +155,13 @@ def _describe(
         if (cached := not_modified(request, graph, etag)) is not None:
             cached.headers["Vary"] = "Accept, Accept-Language"
             return cached
-        stats = statistics(graph)
         return render(
             request,
             template,
             lang=lang,
             public_base=base,
             headers=validators(graph, etag),
-            **_page_context(graph, stats, base),
+            **page_context(graph, deployment),
         )
     fmt: Format = choose(GRAPH_FORMATS, accept, format_param)
     etag = etag_for(graph, path, fmt.key, base)
@@ -121,10 +171,9 @@ def _describe(
         return cached
 
     def write() -> bytes:
-        triples = describe(graph, statistics(graph), base)
-        return serialize_description(triples, fmt.media_type)
+        return serialize_description(describe(graph, deployment), fmt.media_type)
 
-    body = _DESCRIPTIONS.get((graph.version, base, path, fmt.key), write)
+    body = _DESCRIPTIONS.get((graph.version, deployment, path, fmt.key), write)
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
@@ -138,11 +187,13 @@ def void_description(
     Raises:
         NotAcceptableError: if no offered format matches (406).
     """
-    base = public_base(request, settings)
-    return _describe(request, graph, base, "/" + VOID_PATH, _void, "void.html", format)
+    deployment = _deployment(request, settings)
+    return _describe(
+        request, graph, deployment, "/" + VOID_PATH, _void, "void.html", _page_context, format
+    )
 
 
-@router.get("/dataset", summary="DCAT 3 catalogue of the dataset", response_model=None)
+@router.get("/dataset", summary="DCAT-AP 3 catalogue of the dataset", response_model=None)
 @router.head("/dataset", include_in_schema=False, response_model=None)
 def dataset_description(
     request: Request, graph: GraphDep, settings: SettingsDep, format: str | None = None
@@ -152,8 +203,39 @@ def dataset_description(
     Raises:
         NotAcceptableError: if no offered format matches (406).
     """
-    base = public_base(request, settings)
-    return _describe(request, graph, base, "/" + DATASET_PATH, _dcat, "dataset.html", format)
+    deployment = _deployment(request, settings)
+    return _describe(
+        request, graph, deployment, "/" + DATASET_PATH, _dcat, "dataset.html", _page_context, format
+    )
+
+
+@router.get(
+    "/quality/validation-report",
+    summary="SHACL validation report of the dataset",
+    response_model=None,
+)
+@router.head("/quality/validation-report", include_in_schema=False, response_model=None)
+def validation_report_document(
+    request: Request, graph: GraphDep, settings: SettingsDep, format: str | None = None
+) -> Response:
+    """The SHACL validation report of the dataset as published (Turtle, N-Triples, RDF/XML,
+    JSON-LD or HTML by ``Accept``/``format=``): ``/id/quality/validation-report`` leads here.
+    Validated once per dataset version, when first asked for.
+
+    Raises:
+        NotAcceptableError: if no offered format matches (406).
+    """
+    deployment = _deployment(request, settings)
+    return _describe(
+        request,
+        graph,
+        deployment,
+        "/" + REPORT_PATH,
+        _report,
+        "validation-report.html",
+        _report_context,
+        format,
+    )
 
 
 @router.get("/download/{filename}", summary="Download a dump", response_model=None)

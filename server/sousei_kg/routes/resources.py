@@ -16,7 +16,7 @@ from sousei_kg.http.pages import page_language, render
 from sousei_kg.linked_data.describe import describe, exists, resource_view, vocabulary_labels
 from sousei_kg.linked_data.logic_model import chain, is_chain_member
 from sousei_kg.namespaces import ID
-from sousei_kg.publication.statistics import describing_path
+from sousei_kg.publication.catalogue_registry import describing_path
 from sousei_kg.routes._documents import (
     DOCUMENT_FORMATS,
     alternates,

@@ -1,0 +1,112 @@
+"""The services and distributions the catalogue lists, and where each IRI minted for the
+description is described.
+
+**To list a new service** (a Triple Pattern Fragments interface, an LDES feed), add a
+:class:`~sousei_kg.publication.catalogue_entries.DataService` to :data:`SERVICES`: its titles,
+paths and the standards it implements (typed :class:`~sousei_kg.publication.controlled_terms.
+Standard`). **To list new files** (CSV tables with their CSVW metadata), return their
+:class:`~sousei_kg.publication.catalogue_entries.Distribution`\\ s from :func:`distributions`.
+Publisher, contact point, licence, access rights, themes and availability are added to every
+entry alike, and ``tests/publication/test_dcat_ap.py`` validates the whole catalogue with the
+DCAT-AP 3.0.1 shapes, so a new entry is checked as soon as it is listed.
+"""
+
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.publication.catalogue_entries import DataService, Distribution
+from sousei_kg.publication.controlled_terms import GZIP, SPARQL_PROTOCOL, SPARQL_QUERY
+from sousei_kg.publication.dumps import DUMP_FILES, DumpFile, dump_sha256, dump_sizes
+from sousei_kg.publication.quality import ANNOTATION, MEASUREMENT, METRIC, REPORT_PATH
+from sousei_kg.publication.statistics import (
+    CATALOG,
+    CONTACT_POINT,
+    DATASET,
+    DISTRIBUTION,
+    PUBLISHER,
+    UNION_SUBSET,
+    VALIDATION_REPORT,
+    DatasetStatistics,
+    statistics,
+)
+
+SPARQL_SERVICE = DataService(
+    slug="sparql",
+    titles={"ja": "sousei-kg SPARQL エンドポイント", "en": "sousei-kg SPARQL endpoint"},
+    descriptions={
+        "ja": "データセットの全ての名前付きグラフへの SPARQL 1.1 クエリ"
+        "（既定グラフはそれらの和集合）。クエリなしの GET は SPARQL サービス記述を返す。",
+        "en": "SPARQL 1.1 queries over every named graph of the dataset (the default graph is "
+        "their union). A GET without a query answers the SPARQL Service Description.",
+    },
+    endpoint_path="sparql",
+    description_path="sparql",
+    standards=(SPARQL_PROTOCOL, SPARQL_QUERY),
+    keywords={
+        "ja": ("SPARQL", "リンクトデータ", "地方創生"),
+        "en": ("SPARQL", "linked data", "regional revitalization"),
+    },
+    document_path="sparql",
+)
+
+SERVICES: tuple[DataService, ...] = (SPARQL_SERVICE,)
+"""Every data service of the catalogue, in the order listed."""
+
+
+def distributions(graph: KnowledgeGraph) -> list[Distribution]:
+    """Every distribution of the dataset, in the order listed: the dumps."""
+    return dump_distributions(graph)
+
+
+def dump_distributions(graph: KnowledgeGraph) -> list[Distribution]:
+    """One distribution per dump file, with its size and checksum (counted once per version)."""
+    stats = statistics(graph)
+    sizes, digests = dump_sizes(graph), dump_sha256(graph)
+    return [
+        Distribution(
+            slug=file.slug,
+            title=file.filename,
+            descriptions={"en": distribution_description(file, stats)},
+            path=file.path,
+            media_type=file.format.registered_media_type,
+            file_type=file.format.file_type,
+            standard=file.format.standard,
+            compress_format=GZIP if file.compressed else None,
+            byte_size=sizes[file.filename],
+            sha256=digests[file.filename],
+        )
+        for file in DUMP_FILES
+    ]
+
+
+def distribution_description(file: DumpFile, stats: DatasetStatistics) -> str:
+    """Say what a file holds: the union graph or every named graph, and how many statements."""
+    fmt = file.format
+    packed = ", gzip-compressed" if file.compressed else ""
+    if fmt.union:
+        return (
+            f"{fmt.label}{packed}: the union graph, {stats.union_triple_count} distinct triples. "
+            f"{fmt.label} has no named graphs, so the graph each statement came from is not kept "
+            "(N-Quads, TriG and JSON-LD keep it)."
+        )
+    return (
+        f"{fmt.label}{packed}: every named graph ({len(stats.graphs)}), "
+        f"{stats.quad_count} statements, as counted by the dataset's void:triples."
+    )
+
+
+def describing_path(iri: str) -> str | None:
+    """The local path of the document describing one of the IRIs minted for the dataset's
+    description, else ``None``. These IRIs are not in the store, so ``/id/…`` redirects to the
+    generated document: a service to its own page (the SPARQL service: ``sparql``, whose bare
+    GET is its Service Description), the validation report to ``quality/validation-report``,
+    the rest (dataset, catalogue, distributions, publisher, contact point, quality metrics and
+    measurements) to ``dataset``."""
+    for service in SERVICES:
+        if iri == service.iri:
+            return service.document_path
+    if iri in (VALIDATION_REPORT, ANNOTATION):
+        return REPORT_PATH
+    if iri in (DATASET, UNION_SUBSET, CATALOG, PUBLISHER, CONTACT_POINT):
+        return "dataset"
+    if iri.startswith((DISTRIBUTION, METRIC, MEASUREMENT)):
+        return "dataset"
+    return None
