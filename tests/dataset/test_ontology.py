@@ -185,7 +185,7 @@ def test_confidence_levels_are_ordered_and_defined_precisely() -> None:
     (sousei:confidenceRank, which the minConfidence filters read), and each definition says what
     evidence the level needs."""
     graph = load(ONTOLOGY_FILE)
-    ranks = {c: graph.value(c, SOUSEI.confidenceRank) for c in CONFIDENCE_NOTATIONS}
+    ranks = {c: str(graph.value(c, SOUSEI.confidenceRank)) for c in CONFIDENCE_NOTATIONS}
     assert [
         int(ranks[c])
         for c in (
@@ -196,7 +196,13 @@ def test_confidence_levels_are_ordered_and_defined_precisely() -> None:
         )
     ] == [4, 3, 2, 1]
     definition = {
-        c: str(next(d for d in graph.objects(c, SKOS.definition) if d.language == "en"))
+        c: str(
+            next(
+                d
+                for d in graph.objects(c, SKOS.definition)
+                if isinstance(d, Literal) and d.language == "en"
+            )
+        )
         for c in CONFIDENCE_NOTATIONS
     }
     assert "go.jp" in definition[SOUSEI.OfficialSource]

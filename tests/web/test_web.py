@@ -106,9 +106,16 @@ def test_kpi_explorer_lists_paths_organisations_and_links_the_csv(client: TestCl
     csv_link = re.search(r'id="csv-download" href="([^"]+)"', page)
     assert csv_link is not None
     url = csv_link.group(1).replace("&amp;", "&").removeprefix("http://testserver")
-    assert url.startswith("/queries/list-measures-for-kpi?") and "format=csv" in url
-    rows = list(csv.DictReader(io.StringIO(client.get(url).text)))
+    assert url.startswith("/queries/list-measures-for-kpi.csv?")
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
     assert {r["goal"] for r in rows} == {GOAL_2}
+    # Each organisation with its confidence badge, linked to its attribution (issue 17).
+    assert re.search(
+        r'<a class="confidence level-OfficialSource" href="http://testserver/id/attribution/'
+        r'measure-regional-transport-redesign--responsible-organization--org-mlit"',
+        page,
+    )
+    assert "level-Inferred" in page and "帰属なし" in page
     assert client.get("/kpis").status_code == 200  # nothing chosen yet: only the chooser
 
 
