@@ -5,6 +5,7 @@ Done when: "which measures affect KPI X" comes back as JSON, CSV and an HTML pag
 
 import csv
 import io
+import itertools
 import json
 from typing import Any
 
@@ -149,7 +150,7 @@ def test_min_confidence_keeps_attributions_at_or_above_and_drops_measures(
         kept_measures.append({r["measure"] for r in rows})
     # Each lower level keeps at least what the surer one did; a measure with no organisation
     # at or above the level drops out (日本版CCRC at OfficialSource; にぎやか… at every level).
-    assert all(a <= b for a, b in zip(kept_measures, kept_measures[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(kept_measures))
     assert {slug(m) for m in kept_measures[0]} == {"regional-transport-redesign"}
     assert ID + "measure/lively-sustainable-communities" not in kept_measures[-1]
     refused = client.get(KPI_QUERY, params={"kpi": KPI2, "minConfidence": "Official"})
