@@ -51,6 +51,11 @@ COLUMN_NAMES: dict[str, tuple[str, str]] = {
     "programmeLabel": ("制度・事業（名称）", "Programme (name)"),
     "programmeLabelEn": ("制度・事業（英語名）", "Programme (English name)"),
     "group": ("施策群", "Measure group"),
+    "measures": ("施策数", "Measures"),
+    "OfficialSource": ("うち公式情報源", "of which Official source"),
+    "SecondarySource": ("うち二次情報源", "of which Secondary source"),
+    "WidelyKnown": ("うち周知の事実", "of which Widely known"),
+    "Inferred": ("うち推定", "of which Inferred"),
 }
 """Japanese and English headings of the columns the named queries share."""
 
@@ -102,15 +107,26 @@ def table_of(
     columns: Sequence[str],
     *,
     parameters: Iterable[str] = (),
+    echoes: Iterable[Term] = (),
     truncated: bool = False,
 ) -> Table:
-    """The rows of ``solutions`` restricted to ``columns``, as text. A column named after one of
-    ``parameters`` that is empty on every row goes too: an unbound parameter the query projects
-    (pyoxigraph substitutes projected variables only) holds nothing."""
+    """The rows of ``solutions`` restricted to ``columns``, as text.
+
+    Two kinds of column go too: one named after one of ``parameters`` that is empty on every row
+    (an unbound parameter the query projects holds nothing), and one whose every cell is one of
+    ``echoes``, the IRIs the request bound (such as the organisation the query was asked about,
+    repeated on each row under another name)."""
     projected = {v.value for v in solutions.variables}
     rows = [tuple(cell(s[c]) if c in projected else "" for c in columns) for s in solutions]
     optional = set(parameters)
-    keep = [i for i, c in enumerate(columns) if c not in optional or any(row[i] for row in rows)]
+    # Only IRIs: a bound boolean or string may equal a column's every value by coincidence.
+    echoed = {term.value for term in echoes if isinstance(term, NamedNode)}
+    keep = [
+        i
+        for i, c in enumerate(columns)
+        if (c not in optional or any(row[i] for row in rows))
+        and not (rows and all(row[i] in echoed for row in rows))
+    ]
     return Table(
         name,
         tuple(columns[i] for i in keep),

@@ -113,6 +113,7 @@ def kpi_table(graph: KnowledgeGraph, query: NamedQuery, kpi: Kpi, minimum: str |
         solutions,
         download_columns(query, bindings),
         parameters=[p.name for p in query.params],
+        echoes=bindings.values(),
     )
 
 

@@ -111,6 +111,7 @@ async def download(
         result,
         download_columns(query, bindings),
         parameters=[p.name for p in query.params],
+        echoes=bindings.values(),
         truncated=outcome.truncated,
     )
     headers = {**headers, **limit_headers(settings), "Content-Type": MEDIA_TYPES[kind]}
