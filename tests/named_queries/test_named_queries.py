@@ -254,6 +254,18 @@ def test_other_queries_on_the_real_data(client: TestClient) -> None:
     counts = bindings(client, "/queries/compare-declared-and-enumerated-counts")
     strategy = next(r for r in counts if r["subject"] == ID + "strategy/2025")
     assert (strategy["declared"], strategy["enumerated"]) == ("331", "40")
+    # Per group, only what the summary lists there (issue 17): goal 1 has 12 of 132 named.
+    groups = {
+        r["subject"].removeprefix(ID + "measure-group/"): (r["declared"], r["enumerated"])
+        for r in counts
+        if "/measure-group/" in r["subject"]
+    }
+    assert groups == {
+        "goal-1": ("132", "12"),
+        "goal-2": ("118", "12"),
+        "goal-3": ("62", "11"),
+        "national-role": ("19", "4"),
+    }
 
 
 def test_unknown_query_is_404(client: TestClient) -> None:
