@@ -21,7 +21,8 @@ from sousei_kg.publication.dumps import DUMP_FILES
 from sousei_kg.publication.statistics import statistics
 from sousei_kg.web.diagram import Diagram, build
 from sousei_kg.web.html import LinkRewriter, environment
-from sousei_kg.web.page_data import counts, dataset_json_ld, json_ld
+from sousei_kg.web.kpi_explorer import LEVEL_LABELS
+from sousei_kg.web.page_data import attribution_counts, counts, dataset_json_ld, json_ld
 
 router = APIRouter(tags=["pages"])
 
@@ -95,16 +96,20 @@ def landing(request: Request, graph: GraphDep, settings: SettingsDep) -> Respons
             },
             description={
                 "ja": "地方創生に関する総合戦略（2025〜2029年度）の要約をRDFにしたもの。"
-                "ロジックモデル（政策目標・KPI・アウトカム・アウトプット）、施策、担当府省庁。",
+                "ロジックモデル（政策目標・KPI・アウトカム・アウトプット）と施策は要約のとおり。"
+                "担当府省庁は要約になく、編集者が確度と出典・根拠を付けて付与したもの。",
                 "en": "The summary of the Comprehensive Strategy for Regional Revitalization "
-                "(FY2025–FY2029) as RDF: the logic model (goals, KPIs, outcomes, outputs), "
-                "measures and responsible ministries.",
+                "(FY2025–FY2029) as RDF: the logic model (goals, KPIs, outcomes, outputs) and "
+                "measures as the summary states them; responsible ministries, which the summary "
+                "does not name, attributed by the editors with confidence and source.",
             },
             downloads=downloads,
             version=graph.version,
             temporal=temporal,
         )
         return {
+            "attributed": attribution_counts(graph.store),
+            "levels": LEVEL_LABELS,
             "enumerated": enumerated,
             "declared": declared,
             "statements": graph.quad_count,

@@ -59,6 +59,16 @@ def counts(store: ReadableStore) -> tuple[dict[str, int], dict[str, int]]:
     return enumerated, declared
 
 
+def attribution_counts(store: ReadableStore) -> dict[str, tuple[int, int]]:
+    """Level name → (curated statements, of which responsible organisations), surest first."""
+    found: dict[str, tuple[int, int]] = {}
+    for row in solutions_of(run_query(store, internal_query("attribution-counts"))):
+        if isinstance(level := row["confidence"], NamedNode):
+            name = level.value.removeprefix(_SOUSEI)
+            found[name] = (int(row["statements"].value), int(row["organisations"].value))
+    return {level: found[level] for level in CONFIDENCE_ORDER if level in found}
+
+
 def organisations(store: ReadableStore) -> list[Organisation]:
     """Organisations, most measures first, then by English name."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
