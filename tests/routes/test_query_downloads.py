@@ -7,9 +7,9 @@ import io
 from collections.abc import Callable
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl.utils import get_column_letter
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from sousei_kg.app import direct_routes
