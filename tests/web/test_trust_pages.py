@@ -6,7 +6,10 @@ import re
 
 import openpyxl
 from fastapi.testclient import TestClient
+from rdflib import RDF, Graph, Namespace, URIRef
 
+ID = "https://w3id.org/sousei-kg/id/"
+SOUSEI = Namespace("https://w3id.org/sousei-kg/def#")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -74,3 +77,22 @@ def test_organisation_workbooks_have_a_sheet_per_view(client: TestClient) -> Non
     page = client.get("/organisations/mlit").text
     assert 'href="http://testserver/organisations/mlit.xlsx"' in page
     assert 'href="http://testserver/organisations.xlsx"' in client.get("/organisations").text
+
+
+def test_split_measures_keep_their_iris_and_link_their_programmes(client: TestClient) -> None:
+    """Issue 17: the two nodes that were both Measure and Programme split; no IRI goes away."""
+    for measure, programme in (
+        ("accompanying-support-system", "accompanying-support-system"),
+        ("new-export-support-10000-companies", "new-export-support"),
+    ):
+        old = client.get(f"/id/measure/{measure}", follow_redirects=False)
+        assert old.status_code == 303
+        graph = Graph().parse(data=client.get(f"/doc/measure/{measure}.ttl").text, format="turtle")
+        node, target = URIRef(ID + f"measure/{measure}"), URIRef(ID + f"programme/{programme}")
+        assert set(graph.objects(node, RDF.type)) == {SOUSEI.Measure}
+        assert (node, SOUSEI.involvesProgramme, target) in graph
+        assert client.get(f"/id/programme/{programme}", follow_redirects=True).status_code == 200
+        doc = Graph().parse(
+            data=client.get(f"/doc/programme/{programme}.ttl").text, format="turtle"
+        )
+        assert set(doc.objects(target, RDF.type)) == {SOUSEI.Programme}
