@@ -35,7 +35,7 @@ from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
-from sousei_kg.routes import dataset, editor, health, organisations, web
+from sousei_kg.routes import dataset, editor, health, kpis, organisations, web
 from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
 from sousei_kg.routes import resources as resource_routes
@@ -44,6 +44,8 @@ from sousei_kg.routes import sparql as sparql_routes
 from sousei_kg.routes import update as update_routes
 from sousei_kg.routes import vocabulary as vocabulary_routes
 from sousei_kg.routes._writes import close_write_side, open_write_side
+from sousei_kg.routes.query_downloads import MEDIA_TYPES as DOWNLOAD_FORMATS
+from sousei_kg.routes.query_downloads import QueryDownload
 
 STATIC = Path(__file__).parent / "web" / "static"
 IN_PROCESS_SLOTS = 4
@@ -99,6 +101,11 @@ def direct_routes(settings: Settings) -> list[tuple[tuple[str, ...], str, Endpoi
     named: list[tuple[tuple[str, ...], str, Endpoint]] = [
         (("GET", "HEAD"), f"/queries/{query.name}", query_routes.QueryOperation(query))
         for query in catalog_for(settings.resources)
+    ]
+    named += [  # the same queries at URLs that name their format (routes/query_downloads.py)
+        (("GET", "HEAD"), f"/queries/{query.name}.{kind}", QueryDownload(query, kind))
+        for query in catalog_for(settings.resources)
+        for kind in DOWNLOAD_FORMATS
     ]
     for _methods, _path, endpoint in (*sparql, *named):
         check_endpoint(endpoint)  # fails the start-up, not a request
@@ -214,6 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search_routes.router)
     app.include_router(dataset.router)
     app.include_router(web.router)
+    app.include_router(kpis.router)
     app.include_router(organisations.router)
     app.include_router(editor.router)
     app.include_router(update_routes.router)

@@ -263,7 +263,7 @@ def test_query_named_casts_like_the_server() -> None:
     )
     assert result.exit_code == 0, result.output
     bindings = json.loads(result.stdout)["results"]["bindings"]
-    assert len({b["measure"]["value"] for b in bindings}) == 6
+    assert len({b["measure"]["value"] for b in bindings}) == 5  # issue 17: one link is ours
     assert {b["sourceStatedOnly"]["datatype"] for b in bindings} == {
         "http://www.w3.org/2001/XMLSchema#boolean"
     }

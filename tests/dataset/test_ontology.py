@@ -172,9 +172,44 @@ def test_ontology_header() -> None:
     graph = load(ONTOLOGY_FILE)
     assert set(graph.subjects(RDF.type, OWL.Ontology)) == {ONTOLOGY_IRI}
     assert graph.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(
+        "https://w3id.org/sousei-kg/def/1.1.0"
+    )
+    assert graph.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("1.1.0")
+    assert graph.value(ONTOLOGY_IRI, OWL.priorVersion) == URIRef(
         "https://w3id.org/sousei-kg/def/1.0.0"
     )
-    assert graph.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("1.0.0")
+
+
+def test_confidence_levels_are_ordered_and_defined_precisely() -> None:
+    """Issue 17: the levels are ordered OfficialSource > SecondarySource > WidelyKnown > Inferred
+    (sousei:confidenceRank, which the minConfidence filters read), and each definition says what
+    evidence the level needs."""
+    graph = load(ONTOLOGY_FILE)
+    ranks = {c: str(graph.value(c, SOUSEI.confidenceRank)) for c in CONFIDENCE_NOTATIONS}
+    assert [
+        int(ranks[c])
+        for c in (
+            SOUSEI.OfficialSource,
+            SOUSEI.SecondarySource,
+            SOUSEI.WidelyKnown,
+            SOUSEI.Inferred,
+        )
+    ] == [4, 3, 2, 1]
+    definition = {
+        c: str(
+            next(
+                d
+                for d in graph.objects(c, SKOS.definition)
+                if isinstance(d, Literal) and d.language == "en"
+            )
+        )
+        for c in CONFIDENCE_NOTATIONS
+    }
+    assert "go.jp" in definition[SOUSEI.OfficialSource]
+    assert "dcterms:source" in definition[SOUSEI.OfficialSource]
+    assert "dcterms:source" in definition[SOUSEI.SecondarySource]
+    assert "skos:editorialNote" in definition[SOUSEI.WidelyKnown]
+    assert "skos:editorialNote" in definition[SOUSEI.Inferred]
 
 
 def test_confidence_scheme_has_exactly_four_top_concepts() -> None:

@@ -22,6 +22,8 @@ def test_english_substring_ignores_case(client: TestClient) -> None:
         "url": "http://testserver/id/measure/reskilling-support",
         "labels": {"ja": "リスキリング支援", "en": "Reskilling support"},
         "types": ["https://w3id.org/sousei-kg/def#Measure"],
+        # The summary states the Japanese name; the English one is our unofficial translation.
+        "labelConfidence": {"en": "Inferred"},
     }
     assert body["query"] == "RESKILL"
     assert body["limit"] == LIMIT and body["truncated"] is False and body["count"] == len(iris)
@@ -33,6 +35,20 @@ def test_japanese_substring_and_negotiated_json(client: TestClient) -> None:
     )
     assert response.headers["content-type"].startswith("application/json")
     assert ID + "org/meti" in [hit["iri"] for hit in response.json()["results"]]
+    meti = next(h for h in response.json()["results"] if h["iri"] == ID + "org/meti")
+    # Organisations are ours entirely: both names carry our confidence (issue 17).
+    assert meti["labelConfidence"] == {"ja": "WidelyKnown", "en": "WidelyKnown"}
+
+
+def test_search_page_shows_the_confidence_of_curated_labels(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "RESKILL", "lang": "en"}).text
+    assert '<span class="confidence level-Inferred"' in page
+    stated = client.get("/search", params={"q": "リスキリング支援", "lang": "ja"}).text
+    item = stated[stated.index('<ol class="hits">') :]
+    item = item[: item.index("</li>")]
+    # The Japanese name is the summary's: no badge on it; the English one is ours.
+    assert item.index("リスキリング支援") < item.index("level-Inferred")
+    assert item.count('class="confidence') == 1
 
 
 def test_html_results_link_to_local_pages(client: TestClient) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, Response, Route, sync_playwright
 
@@ -246,12 +247,50 @@ def test_newcomer_finds_goal_2_measures_and_ministries_as_csv(
     assert "国土交通省" in table.inner_text()
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV をダウンロード").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
     measures = {row["measure"] for row in rows}
     assert len(measures) == 12
-    assert any("国土交通省" in row["organisations"] for row in rows)
+    assert any(row["organisationLabel"] == "国土交通省" for row in rows)
     assert {row["goal"] for row in rows} == {"https://w3id.org/sousei-kg/id/goal/2"}
     shot(page, "newcomer-kpi-goal-2")
+    watch.assert_clean()
+    page.context.close()
+
+
+def test_analyst_exports_the_kpi_to_excel_and_sees_how_sure_we_are(
+    browser: Browser, live_server: str
+) -> None:
+    """Issue 16's analyst path: / → the KPI explorer → the Excel download, opened with openpyxl;
+    issue 17's done-when: for each ministry, the workbook says how sure we are."""
+    page, watch = open_page(browser, live_server)
+    page.goto(live_server, wait_until="networkidle")
+    page.get_by_role("link", name="KPI から施策を探す").click()
+    page.get_by_label("豊かな生活環境", exact=False).check()
+    page.get_by_role("button", name="表示").click()
+    page.wait_for_load_state("networkidle")
+    # Each ministry on the page carries its badge, linked to its attribution.
+    badge = page.locator("table.kpi-paths a.confidence").first
+    assert badge.is_visible() and "/attribution/" in (badge.get_attribute("href") or "")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel をダウンロード").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    headings = [str(c.value) for c in sheet[1]]
+    confidence = headings.index("担当府省庁の確度\nConfidence of the organisation")
+    organisation = headings.index("担当府省庁（名称）\nResponsible organisation (name)")
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[organisation]]
+    assert rows and all(
+        r[confidence] in {"OfficialSource", "SecondarySource", "WidelyKnown", "Inferred"}
+        for r in rows
+    )
+    assert {r[confidence] for r in rows if r[organisation] == "国土交通省"} >= {"OfficialSource"}
+    # The confidence filter: fewer measures, and the page says how many dropped.
+    page.locator("#min-confidence").select_option("SecondarySource")
+    page.get_by_role("button", name="絞り込む").click()
+    page.wait_for_load_state("networkidle")
+    assert "4 件の施策を除外" in page.locator("#dropped").inner_text()
+    shot(page, "analyst-kpi-goal-2-secondary")
     watch.assert_clean()
     page.context.close()
 

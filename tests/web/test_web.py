@@ -106,9 +106,16 @@ def test_kpi_explorer_lists_paths_organisations_and_links_the_csv(client: TestCl
     csv_link = re.search(r'id="csv-download" href="([^"]+)"', page)
     assert csv_link is not None
     url = csv_link.group(1).replace("&amp;", "&").removeprefix("http://testserver")
-    assert url.startswith("/queries/list-measures-for-kpi?") and "format=csv" in url
-    rows = list(csv.DictReader(io.StringIO(client.get(url).text)))
+    assert url.startswith("/queries/list-measures-for-kpi.csv?")
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
     assert {r["goal"] for r in rows} == {GOAL_2}
+    # Each organisation with its confidence badge, linked to its attribution (issue 17).
+    assert re.search(
+        r'<a class="confidence level-OfficialSource" href="http://testserver/id/attribution/'
+        r'measure-regional-transport-redesign--responsible-organization--org-mlit"',
+        page,
+    )
+    assert "level-Inferred" in page and "帰属なし" in page
     assert client.get("/kpis").status_code == 200  # nothing chosen yet: only the chooser
 
 
@@ -123,10 +130,24 @@ def test_organisation_pages_and_chart(client: TestClient) -> None:
     assert 'href="http://testserver/organisations/mlit"' in overview
     chart = _svg(client.get("/organisations.svg").text)
     assert chart.find(SVG + "title") is not None
-    assert len(list(chart.iter(SVG + "rect"))) == 15
-    mlit = client.get("/organisations/mlit").text
-    assert "国土交通省" in mlit and "format=csv" in mlit
-    assert "http://testserver/id/measure/regional-transport-redesign" in mlit
+    bars = [a for a in chart.iter(SVG + "a")]
+    assert len(bars) == 15
+    # Each bar is split by our confidence in its attributions (issue 17), surest first.
+    mlit = next(a for a in bars if a.get("href", "").endswith("/organisations/mlit"))
+    segments = [r.get("class") for r in mlit.iter(SVG + "rect")]
+    assert segments == ["level-OfficialSource", "level-SecondarySource", "level-WidelyKnown"]
+    widths = [float(r.get("width", "0")) for r in mlit.iter(SVG + "rect")]
+    assert abs(widths[1] - 3 * widths[0]) < 0.2  # 1 official, 3 secondary (of 5 measures)
+    assert "二次情報源 3" in (mlit.findtext(SVG + "title") or "")
+    assert "level-Inferred" in overview  # the table's columns by level
+    page = client.get("/organisations/mlit").text
+    assert "国土交通省" in page and "/queries/list-measures-by-organization.csv?" in page
+    assert "http://testserver/id/measure/regional-transport-redesign" in page
+    assert re.search(
+        r'class="confidence level-OfficialSource" href="http://testserver/id/attribution/'
+        r'measure-regional-transport-redesign--responsible-organization--org-mlit"',
+        page,
+    )
     assert client.get("/organisations/nope", headers=BROWSER).status_code == 404
 
 

@@ -30,12 +30,15 @@ class Hit:
         labels: language tag → label (ja and en where they exist).
         types: its classes.
         rank: the length of its shortest matching label (smaller is closer).
+        confidence: language tag → our confidence in that label (the level's name), for the
+            labels we curated; a label the summary states has none.
     """
 
     iri: str
     labels: dict[str, str] = field(default_factory=dict)
     types: tuple[str, ...] = ()
     rank: int = 0
+    confidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ def search(store: ReadableStore, text: str) -> SearchResult:
     ranks: dict[str, int] = {}
     labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     types: dict[str, dict[str, None]] = defaultdict(dict)
+    curated: dict[tuple[str, str, str], str] = {}
     for row in result:
         node = row["r"]
         if not isinstance(node, NamedNode):
@@ -78,19 +82,22 @@ def search(store: ReadableStore, text: str) -> SearchResult:
         ranks[iri] = int(row["length"].value) if row["length"] is not None else 0
         if isinstance(label := row["label"], Literal):
             labels[iri][label.language or ""].add(label.value)
+            if isinstance(level := row["labelConfidence"], NamedNode):
+                key = (iri, label.language or "", label.value)
+                curated[key] = level.value.rsplit("#", 1)[-1]
         if (kind := row["type"]) is not None:
             types[iri][str(kind.value)] = None
     ordered = sorted(ranks, key=lambda iri: (ranks[iri], iri))
-    hits = tuple(
-        Hit(
-            iri=iri,
-            labels=_one_per_language(labels[iri]),
-            types=tuple(sorted(types[iri])),
-            rank=ranks[iri],
-        )
-        for iri in ordered[:LIMIT]
-    )
-    return SearchResult(query=text, hits=hits, truncated=len(ordered) > LIMIT)
+    hits = []
+    for iri in ordered[:LIMIT]:
+        chosen = _one_per_language(labels[iri])
+        confidence = {
+            tag: curated[(iri, tag, text)]
+            for tag, text in chosen.items()
+            if (iri, tag, text) in curated
+        }
+        hits.append(Hit(iri, chosen, tuple(sorted(types[iri])), ranks[iri], confidence))
+    return SearchResult(query=text, hits=tuple(hits), truncated=len(ordered) > LIMIT)
 
 
 def _one_per_language(labels: dict[str, set[str]]) -> dict[str, str]:

@@ -180,7 +180,8 @@ def catalog_json(catalog: Catalog, public_base: str) -> dict[str, Any]:
 
 
 def openapi_parameters(query: NamedQuery, format_keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """OpenAPI 3 ``parameters`` of one query's operation: its typed parameters plus ``format``."""
+    """OpenAPI 3 ``parameters`` of one query's operation: its typed parameters plus ``format``
+    (unless ``format_keys`` is empty: a download's URL names the format)."""
     parameters: list[dict[str, Any]] = []
     for param in query.params:
         schema: dict[str, Any] = dict(_OPENAPI_SCHEMAS.get(param.type, {"type": "string"}))
@@ -198,15 +199,16 @@ def openapi_parameters(query: NamedQuery, format_keys: tuple[str, ...]) -> list[
         if param.example is not None:
             entry["example"] = _json_value(param, param.example)
         parameters.append(entry)
-    parameters.append(
-        {
-            "name": "format",
-            "in": "query",
-            "required": False,
-            "description": "Result format; overrides the Accept header.",
-            "schema": {"type": "string", "enum": list(format_keys)},
-        }
-    )
+    if format_keys:  # a download URL names its format itself (routes/query_downloads.py)
+        parameters.append(
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "Result format; overrides the Accept header.",
+                "schema": {"type": "string", "enum": list(format_keys)},
+            }
+        )
     return parameters
 
 

@@ -34,6 +34,7 @@ from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
+from sousei_kg.routes.query_downloads import MEDIA_TYPES, QueryDownload
 from sousei_kg.sparql.formats import (
     GRAPH_FORMATS,
     HTML,
@@ -57,6 +58,11 @@ CATALOG_FORMATS: tuple[Format, ...] = (
 PAGE_ROWS = 10_000
 """The most rows an HTML page of a named query shows when the server has no result cap."""
 QUERY_FORMAT_KEYS: tuple[str, ...] = (*(f.key for f in RESULT_FORMATS), HTML.key)
+DOWNLOAD_DESCRIPTION = (
+    "The query at a URL that names its format, whatever Accept says. .json and .xml: the SPARQL "
+    "results. .csv (UTF-8 with a byte-order mark, for Excel), .tsv and .xlsx: a tidy table of the "
+    "query's columns without those that only echo a bound parameter."
+)
 
 
 def _wants_html(request: Request) -> bool:
@@ -285,5 +291,23 @@ def router_for(settings: Settings) -> APIRouter:
             responses=_responses(),
             openapi_extra={"parameters": openapi_parameters(query, QUERY_FORMAT_KEYS)},
         )
+        for kind, media_type in MEDIA_TYPES.items():
+            router.add_api_route(
+                f"/queries/{query.name}.{kind}",
+                QueryDownload(query, kind),
+                methods=["GET"],
+                operation_id=f"{query.name.replace('-', '_')}_{kind}",
+                summary=f"{query.summary} ({kind.upper()} download)",
+                description=DOWNLOAD_DESCRIPTION,
+                tags=list(query.tags),
+                response_class=Response,
+                responses={
+                    200: {"description": f"The answer as {kind}.", "content": {media_type: {}}},
+                    400: {
+                        "description": "An undeclared, repeated, missing or ill-typed parameter."
+                    },
+                },
+                openapi_extra={"parameters": openapi_parameters(query, ())},
+            )
     router.add_api_route("/queries/{name}", unknown_query, methods=["GET"], include_in_schema=False)
     return router

@@ -16,6 +16,7 @@ from sousei_kg.linked_data.describe import vocabulary_labels
 from sousei_kg.linked_data.label_search import LIMIT, search
 from sousei_kg.routes._documents import href_for, labeller
 from sousei_kg.sparql.formats import HTML, Format
+from sousei_kg.web.kpi_explorer import LEVEL_LABELS
 
 SEARCH_JSON = Format("json", "application/json", ".json")
 SEARCH_FORMATS: tuple[Format, ...] = (HTML, SEARCH_JSON)
@@ -68,6 +69,8 @@ def search_labels(
                     "url": href(hit.iri),
                     "labels": {k: v for k, v in hit.labels.items() if k in ("ja", "en")},
                     "types": list(hit.types),
+                    # Our confidence in each label we curated (issue 17); none: the summary's.
+                    "labelConfidence": hit.confidence,
                 }
                 for hit in found.hits
             ],
@@ -84,4 +87,5 @@ def search_labels(
         limit=LIMIT,
         label=labeller(vocabulary_labels(graph.store), lang),
         href=href,
+        levels=LEVEL_LABELS,
     )

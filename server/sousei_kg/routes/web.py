@@ -1,5 +1,5 @@
-"""The pages for people: the landing page ``/``, the logic model ``/logic-model`` (and its static
-``/logic-model.svg``) and the KPI explorer ``/kpis``.
+"""The pages for people: the landing page ``/`` and the logic model ``/logic-model`` (and its static
+``/logic-model.svg``); the KPI explorer is :mod:`sousei_kg.routes.kpis`.
 
 Each page is rendered on the server from the store, in Japanese or English (``?lang=`` over
 ``Accept-Language``), carries validators keyed to the dataset version, language and query, and works
@@ -11,28 +11,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pyoxigraph import Literal, NamedNode
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.pages import page_language, render
-from sousei_kg.linked_data.describe import solutions_of
-from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.publication.dumps import DUMP_FILES
 from sousei_kg.publication.statistics import statistics
-from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
-from sousei_kg.store.query import run_query
 from sousei_kg.web.diagram import Diagram, build
 from sousei_kg.web.html import LinkRewriter, environment
-from sousei_kg.web.page_data import counts, dataset_json_ld, json_ld
+from sousei_kg.web.kpi_explorer import LEVEL_LABELS
+from sousei_kg.web.page_data import attribution_counts, counts, dataset_json_ld, json_ld
 
 router = APIRouter(tags=["pages"])
 
 VARY = "Accept, Accept-Language"
-KPI_QUERY = "list-measures-for-kpi"
-"""The named query behind the KPI explorer's table and its CSV download."""
 
 
 def diagram_of(graph: KnowledgeGraph) -> Diagram:
@@ -102,16 +96,20 @@ def landing(request: Request, graph: GraphDep, settings: SettingsDep) -> Respons
             },
             description={
                 "ja": "地方創生に関する総合戦略（2025〜2029年度）の要約をRDFにしたもの。"
-                "ロジックモデル（政策目標・KPI・アウトカム・アウトプット）、施策、担当府省庁。",
+                "ロジックモデル（政策目標・KPI・アウトカム・アウトプット）と施策は要約のとおり。"
+                "担当府省庁は要約になく、編集者が確度と出典・根拠を付けて付与したもの。",
                 "en": "The summary of the Comprehensive Strategy for Regional Revitalization "
-                "(FY2025–FY2029) as RDF: the logic model (goals, KPIs, outcomes, outputs), "
-                "measures and responsible ministries.",
+                "(FY2025–FY2029) as RDF: the logic model (goals, KPIs, outcomes, outputs) and "
+                "measures as the summary states them; responsible ministries, which the summary "
+                "does not name, attributed by the editors with confidence and source.",
             },
             downloads=downloads,
             version=graph.version,
             temporal=temporal,
         )
         return {
+            "attributed": attribution_counts(graph.store),
+            "levels": LEVEL_LABELS,
             "enumerated": enumerated,
             "declared": declared,
             "statements": graph.quad_count,
@@ -157,47 +155,3 @@ def logic_model_svg(request: Request, graph: GraphDep, settings: SettingsDep) ->
     return svg(
         request, graph, settings, "logic-model.svg", selected.key if selected else "", context
     )
-
-
-@router.get("/kpis", summary="KPI explorer: the measures that reach a KPI, with paths")
-def kpis(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
-    """Pick a KPI → the measures with a path to its goal, hop by hop, with the responsible
-    organisations, a CSV download (the named query ``list-measures-for-kpi``) and the diagram."""
-    refuse_if_wrong_on_engine(settings, KPI_QUERY)
-    diagram = diagram_of(graph)
-    selected = diagram.kpi(request.query_params.get("kpi"))
-
-    def context(_lang: str, _base: str) -> dict[str, Any]:
-        rows: list[dict[str, Any]] = []
-        if selected is not None:
-            query = catalog_for(settings.resources).get(KPI_QUERY)
-            if query is None:  # the shipped catalogue always has it
-                raise LookupError(f"the named query {KPI_QUERY} is missing")
-            result = run_query(graph.store, query.text, {"kpi": NamedNode(selected.iri)})
-            rows = [_kpi_row(row) for row in solutions_of(result)]
-        return {
-            "d": diagram,
-            "selected": selected.key if selected else None,
-            "kpi": selected,
-            "rows": rows,
-            "measures": sorted({r["measure"] for r in rows}),
-            "query_name": KPI_QUERY,
-        }
-
-    return page(request, graph, settings, "kpis.html", context)
-
-
-def _kpi_row(row: Any) -> dict[str, Any]:
-    """One path of the named query: its hops (IRIs) and the organisations in both languages."""
-
-    def value(name: str) -> str | None:
-        term = row[name]
-        return term.value if isinstance(term, NamedNode | Literal) else None
-
-    return {
-        "measure": value("measure"),
-        "hops": [h for h in (value("output"), value("outcome"), value("goal")) if h],
-        "organisations": {"ja": value("organisations") or "", "en": value("organisationsEn") or ""},
-        "stated": value("sourceStated") == "true",
-        "confidence": value("measureLinkConfidence"),
-    }

@@ -8,7 +8,7 @@ true when the data changes. Queries are packaged ``.rq`` files
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
@@ -19,6 +19,10 @@ from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import ReadableStore
 
+CONFIDENCE_ORDER = ("OfficialSource", "SecondarySource", "WidelyKnown", "Inferred")
+"""The levels, surest first (``sousei:confidenceRank``): the chart stacks its bars in this order."""
+_SOUSEI = "https://w3id.org/sousei-kg/def#"
+
 
 @dataclass(frozen=True)
 class Organisation:
@@ -27,12 +31,14 @@ class Organisation:
     Attributes:
         iri: the ``org:Organization``; slug: the last segment of its IRI (``mlit``).
         labels: language → name; measures: named measures attributed to it.
+        by_confidence: level name → how many of those attributions carry it, surest first.
     """
 
     iri: str
     slug: str
     labels: dict[str, str]
     measures: int
+    by_confidence: dict[str, int] = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
         """The name in ``lang`` (else Japanese, else the slug)."""
@@ -53,18 +59,38 @@ def counts(store: ReadableStore) -> tuple[dict[str, int], dict[str, int]]:
     return enumerated, declared
 
 
+def attribution_counts(store: ReadableStore) -> dict[str, tuple[int, int]]:
+    """Level name → (curated statements, of which responsible organisations), surest first."""
+    found: dict[str, tuple[int, int]] = {}
+    for row in solutions_of(run_query(store, internal_query("attribution-counts"))):
+        if isinstance(level := row["confidence"], NamedNode):
+            name = level.value.removeprefix(_SOUSEI)
+            found[name] = (int(row["statements"].value), int(row["organisations"].value))
+    return {level: found[level] for level in CONFIDENCE_ORDER if level in found}
+
+
 def organisations(store: ReadableStore) -> list[Organisation]:
     """Organisations, most measures first, then by English name."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
-    measures: dict[str, int] = {}
+    levels: dict[str, dict[str, int]] = defaultdict(dict)
     for row in solutions_of(run_query(store, internal_query("organisation-measure-counts"))):
         iri = row["org"].value
-        measures[iri] = int(row["measures"].value)
+        # One row per label and level: a measure counts once per level, whatever the labels.
+        if isinstance(level := row["confidence"], NamedNode):
+            levels[iri][level.value.removeprefix(_SOUSEI)] = int(row["measures"].value)
+        else:
+            levels[iri].setdefault("", int(row["measures"].value))
         if isinstance(label := row["label"], Literal) and label.language in ("ja", "en"):
             labels[iri][label.language] = label.value
     found = [
-        Organisation(iri, iri.rsplit("/", 1)[-1], dict(labels[iri]), n)
-        for iri, n in measures.items()
+        Organisation(
+            iri,
+            iri.rsplit("/", 1)[-1],
+            dict(labels[iri]),
+            sum(counts.values()),
+            {level: counts[level] for level in CONFIDENCE_ORDER if counts.get(level)},
+        )
+        for iri, counts in levels.items()
         if iri.startswith(ID + "org/")
     ]
     return sorted(found, key=lambda o: (-o.measures, o.labels.get("en", o.slug)))
