@@ -21,13 +21,14 @@ from sousei_kg.http.content_security import Sources, sha256_source
 from sousei_kg.http.deps import public_base
 from sousei_kg.http.pages import page_language, render
 from sousei_kg.named_queries.catalogue import catalog_for
-from sousei_kg.namespaces import CANONICAL_BASE, ID, PREFIXES
+from sousei_kg.namespaces import CANONICAL_BASE, KNOWN_PREFIXES
 
 router = APIRouter(tags=["pages"])
 
-EDITOR_PREFIXES: dict[str, str] = {**PREFIXES, "id": ID}
+EDITOR_PREFIXES: dict[str, str] = KNOWN_PREFIXES
 """Prefixes the editor pre-fills and autocompletes (``id:`` too: YASQE writes full IRIs for
-slashed local names, so it does no harm there)."""
+slashed local names, so it does no harm there); the same an error for an undeclared prefix
+offers (:data:`sousei_kg.namespaces.KNOWN_PREFIXES`)."""
 
 STARTER_QUERY = """\
 PREFIX sousei: <https://w3id.org/sousei-kg/def#>
