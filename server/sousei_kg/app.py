@@ -34,7 +34,7 @@ from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
-from sousei_kg.routes import dataset, editor, health, organisations, web
+from sousei_kg.routes import dataset, editor, health, organisations, site, web
 from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
 from sousei_kg.routes import resources as resource_routes
@@ -217,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web.router)
     app.include_router(organisations.router)
     app.include_router(editor.router)
+    app.include_router(site.router)
     app.include_router(update_routes.router)
     app.include_router(graph_store_routes.router)
     return app

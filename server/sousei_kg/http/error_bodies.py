@@ -148,7 +148,7 @@ class ErrorResponse(Response):
             self._replace(self.details.problem(), problem_media_type(accept))
         elif form == "html" and "app" in scope:
             page = self._page(request)
-            self._replace(page.body, "text/html; charset=utf-8", page.headers)
+            self._replace(bytes(page.body), "text/html; charset=utf-8", page.headers)
         await super().__call__(scope, receive, send)
 
     def _page(self, request: Request) -> Response:
@@ -203,8 +203,3 @@ class ErrorResponse(Response):
             values.append(name)
         self.raw_headers = [h for h in self.raw_headers if h[0] != b"vary"]
         self.raw_headers.append((b"vary", ", ".join(values).encode("latin-1")))
-
-
-def plain_error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    """An error answer that is only ever text (no request to negotiate with)."""
-    return ErrorResponse(ErrorDetails(status, message), headers)

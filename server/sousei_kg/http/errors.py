@@ -40,9 +40,9 @@ from sousei_kg.named_queries.parameters import ParameterError
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.remote.compatibility import UnsupportedOnEngineError
 from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
+from sousei_kg.sparql.explain import TITLES, QueryProblem, explain
 from sousei_kg.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from sousei_kg.sparql.graph_payload import PayloadError
-from sousei_kg.sparql.explain import TITLES, QueryProblem, explain
 from sousei_kg.sparql.guard import ForbiddenQueryError
 from sousei_kg.sparql.query_protocol import UPDATES_REFUSED, ProtocolError
 from sousei_kg.writes.write_side import WriteFailedError

@@ -19,6 +19,7 @@ it reads the text with the lexer (whose words the guard already computed and rem
 regular expressions, never a second parser.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -139,7 +140,7 @@ def explain(
         where_updates_go: the sentence telling where an update can be sent instead (this server's
             ``/update``, or that it takes none), for a text that is an update.
     """
-    lines = text.splitlines() or [""]
+    lines = _LINE_END.split(text)
 
     def problem(
         kind: ProblemKind,
@@ -163,26 +164,31 @@ def explain(
             f"this is a SPARQL Update ({operation.text}), not a query; {where_updates_go}",
             _position(text, operation.start),
         )
+    missing = None
     if "Prefix not found" in engine_message and line is not None and column is not None:
-        if (missing := _missing_prefix(text, lines, line, column)) is not None:
-            summary, at, suggestion = missing
-            return problem("missing-prefix", summary, at, suggestion)
+        missing = _missing_prefix(text, lines, line, column)
+    if missing is not None:
+        summary, at, suggestion = missing
+        return problem("missing-prefix", summary, at, suggestion)
     if "The SELECT contains a variable that is unbound" in engine_message:
         summary, offset = _ungrouped(text, found)
         return problem("ungrouped-variable", summary, _at(text, offset))
     if "The SELECT overrides an existing variable" in engine_message:
         summary, offset = _rebound(text, found)
         return problem("rebound-variable", summary, _at(text, offset))
-    if (misspelt := _misspelt(text, found, _offset(lines, line, column))) is not None:
+    if (misspelt := _misspelt(text, found, _offset(text, line, column))) is not None:
         word, nearest = misspelt
         original = text[word.start : word.start + len(word.text)]
         summary = f"{original} is not a SPARQL keyword" + (
             f"; did you mean {nearest}?" if nearest else ""
         )
         return problem("misspelt-keyword", summary, _position(text, word.start), nearest)
-    if (unclosed := _unclosed_group(text, lines, line, column)) is not None:
+    if (unclosed := _unclosed_group(text, line, column)) is not None:
         return problem("unclosed-group", *unclosed)
     return problem("syntax", _expected(engine_message))
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _words(text: str) -> tuple[Word, ...]:
@@ -206,20 +212,19 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     :meth:`str.splitlines` and the engine count them)."""
     before = text[:offset]
     line_start = max(before.rfind("\n"), before.rfind("\r")) + 1
-    line = len(re.findall(r"\r\n|\r|\n", before)) + 1
-    return line, offset - line_start + 1
+    return len(_LINE_END.findall(before)) + 1, offset - line_start + 1
 
 
 def _at(text: str, offset: int | None) -> tuple[int, int] | None:
     return None if offset is None else _position(text, offset)
 
 
-def _offset(lines: list[str], line: int | None, column: int | None) -> int | None:
-    """The offset in the text of ``line``:``column``, assuming one-character line ends (only used
-    to order candidates, so a CRLF text is merely less precise)."""
-    if line is None or column is None or not 1 <= line <= len(lines):
+def _offset(text: str, line: int | None, column: int | None) -> int | None:
+    """The offset in the text of ``line``:``column`` (``None`` if there is no such line)."""
+    if line is None or column is None or line < 1:
         return None
-    return sum(len(previous) + 1 for previous in lines[: line - 1]) + column - 1
+    starts = [0, *(m.end() for m in _LINE_END.finditer(text))]
+    return starts[line - 1] + column - 1 if line <= len(starts) else None
 
 
 _PREFIXED_NAME = re.compile(r"(?<![\w\-.:<?$@\\/])([A-Za-z][\w\-.]*)?:(?![/:])[\w\-.%:]*")
@@ -296,20 +301,20 @@ def _plain_projection(clause: str) -> list[tuple[int, str]]:
     offsets in the clause."""
     depth, plain = 0, []
     for match in re.finditer(r"[()]|[?$][\w\u00b7\u00c0-\U0010ffff]+", clause):
-        token = match.group(0)
-        if token == "(":
+        piece = match.group(0)
+        if piece == "(":
             depth += 1
-        elif token == ")":
+        elif piece == ")":
             depth = max(depth - 1, 0)
         elif depth == 0:
-            plain.append((match.start(), token[1:]))
+            plain.append((match.start(), piece[1:]))
     return plain
 
 
 def _grouped(text: str, found: tuple[Word, ...]) -> set[str] | None:
     """The variables of the top-level ``GROUP BY``, or ``None`` without one."""
     group = next(
-        (a for a, b in zip(found, found[1:], strict=False) if a.text == "GROUP" and b.text == "BY"),
+        (a for a, b in itertools.pairwise(found) if a.text == "GROUP" and b.text == "BY"),
         None,
     )
     if group is None:
@@ -359,11 +364,11 @@ def _rebound(text: str, found: tuple[Word, ...]) -> tuple[str, int | None]:
 
 
 def _unclosed_group(
-    text: str, lines: list[str], line: int | None, column: int | None
+    text: str, line: int | None, column: int | None
 ) -> tuple[str, tuple[int, int]] | None:
     """When the engine stopped at the end of the text with a ``{`` still open: the summary and
     the place of that ``{``."""
-    at_end = _offset(lines, line, column)
+    at_end = _offset(text, line, column)
     if at_end is None or at_end < len(text.rstrip()):
         return None
     open_at = _last_unclosed_brace(text)

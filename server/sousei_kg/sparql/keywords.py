@@ -4,31 +4,36 @@ be, and that a text sent as a query is an update."""
 
 from difflib import get_close_matches
 
-QUERY_KEYWORDS: frozenset[str] = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+QUERY_KEYWORDS: frozenset[str] = _words(
     """
     BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE GROUP BY
     HAVING ORDER ASC DESC LIMIT OFFSET VALUES OPTIONAL GRAPH SERVICE SILENT BIND UNDEF MINUS
     UNION FILTER NOT IN EXISTS TRUE FALSE A
-    """.split()
+    """
 )
 """Keywords of the query grammar (``a`` and the booleans included: they are bare words too)."""
 
-UPDATE_KEYWORDS: frozenset[str] = frozenset(
+UPDATE_KEYWORDS: frozenset[str] = _words(
     """
     LOAD CLEAR DROP CREATE ADD MOVE COPY INSERT DELETE DATA WITH USING DEFAULT ALL INTO TO
-    """.split()
+    """
 )
 """Keywords only the update grammar has."""
 
-UPDATE_OPERATIONS: frozenset[str] = frozenset(
-    "LOAD CLEAR DROP CREATE ADD MOVE COPY INSERT DELETE WITH".split()
+UPDATE_OPERATIONS: frozenset[str] = _words(
+    "LOAD CLEAR DROP CREATE ADD MOVE COPY INSERT DELETE WITH"
 )
 """The words an update operation begins with (after its prologue)."""
 
-QUERY_FORMS: frozenset[str] = frozenset("SELECT CONSTRUCT DESCRIBE ASK".split())
+QUERY_FORMS: frozenset[str] = _words("SELECT CONSTRUCT DESCRIBE ASK")
 """The words a query begins with (after its prologue)."""
 
-FUNCTIONS: frozenset[str] = frozenset(
+FUNCTIONS: frozenset[str] = _words(
     """
     STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN
     UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY
@@ -36,11 +41,11 @@ FUNCTIONS: frozenset[str] = frozenset(
     STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE COUNT
     SUM MIN MAX AVG SAMPLE GROUP_CONCAT SEPARATOR TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE
     LANGDIR HASLANG HASLANGDIR STRLANGDIR
-    """.split()
+    """
 )
 """Built-in function names (SPARQL 1.1, and SPARQL 1.2's that pyoxigraph 0.5 reads)."""
 
-AGGREGATES: frozenset[str] = frozenset("COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT".split())
+AGGREGATES: frozenset[str] = _words("COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT")
 """The aggregate functions: a SELECT using one groups its solutions."""
 
 ALL_WORDS: frozenset[str] = QUERY_KEYWORDS | UPDATE_KEYWORDS | FUNCTIONS
