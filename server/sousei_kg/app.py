@@ -59,6 +59,7 @@ EXPOSED_HEADERS = [
     "X-Result-Limit",
     "X-Result-Byte-Limit",
     "X-Query-Time-Limit",
+    "X-Query-Hint",
     "Retry-After",
 ]
 

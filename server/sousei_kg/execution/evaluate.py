@@ -8,6 +8,7 @@ process holds more than a chunk of it.
 """
 
 from collections.abc import Callable
+from functools import partial
 from itertools import islice
 from typing import IO, TypeVar, cast
 
@@ -31,7 +32,7 @@ from sousei_kg.execution.jobs import (
     TermSpec,
     failure_detail,
 )
-from sousei_kg.execution.writers import SOLUTION_WRITERS
+from sousei_kg.execution.writers import SOLUTION_WRITERS, write_json
 from sousei_kg.sparql.formats import by_key
 from sousei_kg.sparql.graph_serialization import serialize_graph, write_graph
 from sousei_kg.store.large_stack import run_on_large_stack
@@ -160,6 +161,8 @@ def _serialize(result: object, job: QueryJob) -> QueryOutcome | QueryFailure:
         variables = [v.value for v in result.variables]
         rows = [tuple(row) for row in islice(result, _read(job))]  # values in variable order
         writer = SOLUTION_WRITERS[job.solutions_format]
+        if job.solutions_format == "json" and job.hints:
+            writer = partial(write_json, hints=job.hints)
         kept, body, truncated = _capped(rows, job, lambda part, link: writer(variables, part, link))
         return QueryOutcome("solutions", job.solutions_format, body, kept, truncated)
     if job.graph_format is None:
