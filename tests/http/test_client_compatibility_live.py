@@ -30,10 +30,7 @@ GOALS_WITH_A_HINT = (
     "SELECT ?g ?k WHERE { ?g a sousei:PolicyGoal "
     "OPTIONAL { ?g <http://w3id.org/sousei-kg/def#hasKPI> ?k } }"
 )
-HINT = (
-    "<http://w3id.org/sousei-kg/def#hasKPI> is not in the dataset "
-    f"(did you mean <{DEF}hasKPI>?)"
-)
+HINT = f"<http://w3id.org/sousei-kg/def#hasKPI> is not in the dataset (did you mean <{DEF}hasKPI>?)"
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML])

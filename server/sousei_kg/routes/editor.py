@@ -79,7 +79,7 @@ EDITOR_SOURCES: Sources = {
 its hash (never ``'unsafe-inline'``), and images from ``data:`` URLs."""
 
 
-def _script_json(value: object) -> Markup:
+def script_json(value: object) -> Markup:
     """JSON safe inside ``<script type="application/json">`` (``<``, ``>``, ``&`` escaped)."""
     text = json.dumps(value, ensure_ascii=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
@@ -110,7 +110,7 @@ def editor_page(request: Request, endpoint: str) -> Response:
         lang=lang,
         public_base=base,
         csp=EDITOR_SOURCES,
-        config=_script_json(config),
+        config=script_json(config),
         queries=list(catalog),
     )
     response.headers["Cache-Control"] = "no-cache"
