@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import rdflib.query
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
@@ -56,14 +57,16 @@ def test_sparqlwrapper_reads_an_answer_with_hints(live_server: str) -> None:
     response = wrapper.query()
     assert response.info()["x-query-hint"] == HINT
     document = response.convert()
+    assert isinstance(document, dict)
     assert len(document["results"]["bindings"]) == 3
     assert document["head"]["hints"][0]["message"] == HINT
 
 
 def test_rdflib_reads_an_answer_with_hints(live_server: str) -> None:
     store = SPARQLStore(live_server + "sparql", returnFormat="json")
-    rows = list(rdflib.Graph(store=store).query(GOALS_WITH_A_HINT))
-    assert {str(row[0]) for row in rows} == {
+    rows = [row for row in rdflib.Graph(store=store).query(GOALS_WITH_A_HINT)]
+    assert all(isinstance(row, rdflib.query.ResultRow) for row in rows)
+    assert {str(row[0]) for row in rows if isinstance(row, rdflib.query.ResultRow)} == {
         f"https://w3id.org/sousei-kg/id/goal/{n}" for n in (1, 2, 3)
     }
 

@@ -16,6 +16,7 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph, open_knowledge_graph
 from sousei_kg.linked_data import query_hints
 from sousei_kg.linked_data.query_hints import QueryHint, hint_cache, known_iris
+from sousei_kg.sparql import query_iris
 
 DEF = "https://w3id.org/sousei-kg/def#"
 ID = "https://w3id.org/sousei-kg/id/"
@@ -82,7 +83,7 @@ def test_known_iris_are_read_once_per_version_and_hints_once_per_text(
     graph = open_knowledge_graph(Settings())
     reads: list[str] = []
     scans: list[str] = []
-    real_read, real_scan = query_hints.read_known_iris, query_hints.named_iris
+    real_read, real_scan = query_hints.read_known_iris, query_iris.named_iris
 
     def counting_read(g: KnowledgeGraph) -> query_hints.KnownIris:
         reads.append(g.version)
