@@ -4,7 +4,7 @@ text; the answer carries them in ``X-Query-Hint`` and in ``head.hints`` of JSON 
 pyoxigraph and rdflib still read it."""
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 import rdflib.query
@@ -17,6 +17,7 @@ from sousei_kg.dataset.knowledge_graph import KnowledgeGraph, open_knowledge_gra
 from sousei_kg.linked_data import query_hints
 from sousei_kg.linked_data.query_hints import QueryHint, hint_cache, known_iris
 from sousei_kg.sparql import query_iris
+from sousei_kg.store.readable import ReadableStore
 
 DEF = "https://w3id.org/sousei-kg/def#"
 ID = "https://w3id.org/sousei-kg/id/"
@@ -85,9 +86,9 @@ def test_known_iris_are_read_once_per_version_and_hints_once_per_text(
     scans: list[str] = []
     real_read, real_scan = query_hints.read_known_iris, query_iris.named_iris
 
-    def counting_read(g: KnowledgeGraph) -> query_hints.KnownIris:
-        reads.append(g.version)
-        return real_read(g)
+    def counting_read(store: ReadableStore, names: Iterable[str] = ()) -> query_hints.KnownIris:
+        reads.append(graph.version)
+        return real_read(store, names)
 
     def counting_scan(text: str, base: str | None = None) -> tuple[str, ...]:
         scans.append(text)

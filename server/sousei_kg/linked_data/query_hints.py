@@ -29,6 +29,7 @@ from sousei_kg.namespaces import CANONICAL_BASE, GRAPH, ID, VOCAB
 from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.sparql.query_iris import named_iris
 from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import ReadableStore
 
 OURS = re.compile(r"^(?P<base>https?://w3id\.org/sousei-kg)(?:[/#]|$)", re.IGNORECASE)
 """IRIs in our namespaces, as people mistype them (either scheme, any letter case of the host)."""
@@ -126,16 +127,17 @@ class KnownIris:
         return close[0] if close else None
 
 
-def read_known_iris(graph: KnowledgeGraph) -> KnownIris:
-    """Read the IRIs of our namespace from the dataset (uncached; see :func:`known_iris`)."""
-    rows = solutions_of(run_query(graph.store, internal_query("known-iris")))
+def read_known_iris(store: ReadableStore, graph_names: Iterable[str] = ()) -> KnownIris:
+    """Read the IRIs of our namespace from a store, with its named graphs' names (uncached; see
+    :func:`known_iris`)."""
+    rows = solutions_of(run_query(store, internal_query("known-iris")))
     iris = {row["iri"].value for row in rows if isinstance(row["iri"], NamedNode)}
-    return KnownIris(iris | set(graph.graphs))
+    return KnownIris(iris | set(graph_names))
 
 
 def known_iris(graph: KnowledgeGraph) -> KnownIris:
     """The IRIs of our namespace in ``graph``, read once per dataset version."""
-    return graph.derived("known-iris", lambda: read_known_iris(graph))
+    return graph.derived("known-iris", lambda: read_known_iris(graph.store, graph.graphs))
 
 
 def hints_for(known: KnownIris, iris: Iterable[str]) -> tuple[QueryHint, ...]:
