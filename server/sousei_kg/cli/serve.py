@@ -111,7 +111,7 @@ def serve(
 ) -> None:
     """Serve the SPARQL endpoint, linked-data pages and named queries.
 
-    Every option also reads its ``SOUSEI_*`` environment variable (``SOUSEI_QUERY_TIMEOUT``…);
+    Every option also reads its SOUSEI_* environment variable (SOUSEI_QUERY_TIMEOUT, ...);
     options win. See docs/security.md for the limits and their defaults.
     """
     import tempfile

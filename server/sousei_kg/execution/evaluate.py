@@ -7,6 +7,7 @@ worker with :func:`stream`, which sends the answer on as the engine writes it, s
 process holds more than a chunk of it.
 """
 
+import re
 from collections.abc import Callable
 from functools import partial
 from itertools import islice
@@ -144,8 +145,16 @@ def _run(store: ReadableStore, job: QueryJob, union_in_default_graph: bool) -> o
     return result
 
 
+_UNPROJECTED = re.compile(r"does not contains? variable \?(\S+)")
+
+
 def _parameter_message(error: str) -> str:
     # pyoxigraph refuses substitutions of variables the query does not project.
+    if (match := _UNPROJECTED.search(error)) is not None:
+        return (
+            f"parameter {match.group(1)} is not a variable the query selects (only the "
+            "variables of its SELECT can be bound)"
+        )
     return f"a parameter names a variable the query cannot bind ({error.splitlines()[0][:200]})"
 
 
