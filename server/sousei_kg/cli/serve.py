@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sousei_kg import __version__
 from sousei_kg.cli.group import UserError, resources_option
 from sousei_kg.cli.server_logging import server_log_config
+from sousei_kg.cli.server_start import preflight, stopping_cleanly
 from sousei_kg.config import ENGINES, Settings
 from sousei_kg.http.open_files import connection_room, own_files, raise_open_file_limit
 
@@ -137,11 +138,13 @@ def serve(
         messages = (e["msg"].removeprefix("Value error, ") for e in error.errors())
         raise UserError("; ".join(messages)) from error
     settings = _fit_connections(settings, overrides)
+    preflight(settings)  # what cannot work fails here, in one line, before the banner
     # Worker processes build their settings from the environment: hand the options over there.
     for name, value in overrides.items():
         text = ",".join(value) if isinstance(value, list) else str(value)
         os.environ["SOUSEI_" + name.upper()] = text
-    with tempfile.TemporaryDirectory(prefix="sousei-kg-state-") as scratch:
+    # SIGTERM and Ctrl+C end the command normally, so the state folder is removed.
+    with tempfile.TemporaryDirectory(prefix="sousei-kg-state-") as scratch, stopping_cleanly():
         if settings.state_dir is None:
             # All processes of this server share the rate-limit budget through one file.
             os.environ["SOUSEI_STATE_DIR"] = scratch
