@@ -185,3 +185,20 @@ def test_a_non_ascii_iri_is_percent_encoded_in_the_header(client: TestClient) ->
     assert response.headers["x-query-hint"].startswith(
         f"<{ID}measure/%E4%BA%A4%E9%80%9A> is not in the dataset"
     )
+
+
+def test_when_the_iris_cannot_be_read_hints_are_off_once_and_queries_go_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_store: ReadableStore, _names: Iterable[str] = ()) -> query_hints.KnownIris:
+        raise OSError("the engine is down")
+
+    monkeypatch.setattr(query_hints, "read_known_iris", broken)
+    with TestClient(create_app(Settings(query_workers=0))) as fresh:
+        for _ in range(3):
+            response = fresh.get("/sparql", params={"query": GOALS_HTTP + f" # {_}"})
+            assert response.status_code == 200 and "x-query-hint" not in response.headers
+    warnings = [r for r in caplog.records if r.name == "sousei_kg.http.query_hints"]
+    assert [r.getMessage() for r in warnings] == [
+        "query hints are off for this dataset version: OSError: the engine is down"
+    ]

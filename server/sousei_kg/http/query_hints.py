@@ -6,8 +6,9 @@ to the query (whatever its format, a 304 and a cached answer too), and, in SPARQ
 as ``head.hints`` (written by the worker: :func:`sousei_kg.execution.writers.write_json`).
 
 A text seen before costs a dictionary lookup on the event loop; a new one is worked out on a
-thread, since the first one of a dataset version reads the dataset's IRIs. Hints only advise:
-if working them out fails, the query is answered without them and the log says why.
+thread, since the first one of a dataset version reads the dataset's IRIs. Hints only advise: if
+the dataset's IRIs cannot be read (a remote engine failing), the log says so once and the
+queries of that version are answered without hints.
 """
 
 import logging
@@ -18,7 +19,12 @@ from starlette.concurrency import run_in_threadpool
 
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.jobs import HintSpec
-from sousei_kg.linked_data.query_hints import HintKey, QueryHint, hint_cache
+from sousei_kg.linked_data.query_hints import (
+    HintKey,
+    HintsUnavailableError,
+    QueryHint,
+    hint_cache,
+)
 
 LOG = logging.getLogger("sousei_kg.http.query_hints")
 HEADER = "X-Query-Hint"
@@ -38,8 +44,8 @@ async def query_hints(
         return cached
     try:
         return await run_in_threadpool(cache.compute, key)
-    except Exception as error:  # advice only: never fail a query for it
-        LOG.warning("query hints not worked out: %s: %s", type(error).__name__, error)
+    except HintsUnavailableError as error:  # advice only: never fail a query for it
+        LOG.warning("query hints are off for this dataset version: %s", error)
         return ()
 
 

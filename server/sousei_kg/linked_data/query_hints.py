@@ -152,6 +152,10 @@ def hints_for(known: KnownIris, iris: Iterable[str]) -> tuple[QueryHint, ...]:
     return tuple(hints)
 
 
+class HintsUnavailableError(RuntimeError):
+    """The dataset's IRIs could not be read, so no query of this version gets hints."""
+
+
 HintKey = tuple[str, str | None, tuple[str, ...]]
 """A query text, its base IRI and the graph IRIs the request names besides."""
 
@@ -162,6 +166,7 @@ class HintCache:
 
     def __init__(self, graph: KnowledgeGraph) -> None:
         self.graph = graph
+        self.unavailable = False
         self.lock = threading.Lock()
         self.remembered: OrderedDict[HintKey, tuple[QueryHint, ...]] = OrderedDict()
 
@@ -175,9 +180,21 @@ class HintCache:
 
     def compute(self, key: HintKey) -> tuple[QueryHint, ...]:
         """Work out the hints for ``key`` (the first call per version reads the dataset's IRIs:
-        call it off the event loop) and remember them if the text is short enough."""
+        call it off the event loop) and remember them if the text is short enough.
+
+        Raises:
+            HintsUnavailableError: the dataset's IRIs could not be read (a remote engine that
+                failed); raised once per dataset version, after which every query gets no hints.
+        """
         text, base, extra = key
-        hints = hints_for(known_iris(self.graph), (*named_iris(text, base), *extra))
+        if self.unavailable:
+            return ()
+        try:
+            known = known_iris(self.graph)
+        except Exception as error:  # any failure of the engine: hints only advise
+            self.unavailable = True
+            raise HintsUnavailableError(f"{type(error).__name__}: {error}") from error
+        hints = hints_for(known, (*named_iris(text, base), *extra))
         if len(text) <= CACHED_TEXT_CHARS:
             with self.lock:
                 self.remembered[key] = hints
