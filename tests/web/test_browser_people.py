@@ -109,4 +109,9 @@ def test_an_unknown_page_is_a_page_with_the_sites_icon(browser: Browser, live_se
     assert page.evaluate("(url) => fetch(url).then(r => r.status)", icon) == 200
     watch.errors = [e for e in watch.errors if "status of 404" not in e]
     watch.assert_clean()
+    # Where the problem types of SPARQL errors point: a page like the others.
+    response = page.goto(live_server + "problems#missing-prefix", wait_until="networkidle")
+    assert response is not None and response.status == 200
+    assert page.locator("#missing-prefix").is_visible()
+    watch.assert_clean()
     page.context.close()
