@@ -186,3 +186,9 @@ def test_the_favicon_is_served_and_linked(client: TestClient) -> None:
     assert '<link rel="icon" href="http://testserver/static/favicon.svg"' in landing.text
     svg = client.get("/static/favicon.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_a_routes_own_404_keeps_its_words(client: TestClient) -> None:
+    response = client.get("/def.xyz", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("no format .xyz; try ")

@@ -18,6 +18,7 @@ and 405, on the router and, through :mod:`sousei_kg.http.direct_routes`, on the 
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -178,7 +179,9 @@ async def _handle_http(request: Request, error: Exception) -> Response:
         raise error
     path = request.url.path
     headers = dict(error.headers or {})
-    if error.status_code == 404:
+    if error.detail != HTTPStatus(error.status_code).phrase:  # a route's own words
+        message = str(error.detail)
+    elif error.status_code == 404:
         message = f"there is nothing at {path}; the landing page / lists what this server offers"
     elif error.status_code == 405:
         allowed = _allowed_methods(request) or headers.get("Allow", "")
