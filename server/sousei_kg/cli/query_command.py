@@ -27,6 +27,7 @@ from sousei_kg.cli.group import UserError, resources_option, store_option
 from sousei_kg.cli.query_running import QueryStoppedError, run_job
 from sousei_kg.cli.store_source import opened_source
 from sousei_kg.cli.table import compact, render_table
+from sousei_kg.config import Settings
 from sousei_kg.errors import QueryParameterError
 from sousei_kg.execution.evaluate import term_to_spec
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
@@ -44,8 +45,8 @@ FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt", "jsonld")
 ASK); the RDF syntaxes for graphs (CONSTRUCT, DESCRIBE)."""
 _ROWS = {"table": "json", "csv": "csv", "tsv": "tsv", "json": "json"}
 _GRAPHS = {"table": "nt", "ttl": "ttl", "nt": "nt", "jsonld": "jsonld"}
-DEFAULT_TIMEOUT = 30.0
-"""The server's default time limit (``Settings.query_timeout``)."""
+DEFAULT_TIMEOUT: float = Settings.model_fields["query_timeout"].default
+"""The server's default time limit (30 s)."""
 UPDATES = (
     "`sousei-kg query` runs queries only; a server started with --write-token takes updates at "
     "/update"
