@@ -117,3 +117,10 @@ def test_a_full_iri_of_ours_that_is_missing_gets_a_hint(client: TestClient) -> N
         f"(did you mean <{KPI2}>?)"
     )
     assert response.json()["head"]["hints"][0]["nearest"] == KPI2
+    again = client.get(
+        KPI_QUERY,
+        params={"kpi": "http://w3id.org/sousei-kg/id/indicator/goal-2-kpi"},
+        headers={"If-None-Match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
+    assert again.headers["x-query-hint"] == response.headers["x-query-hint"]

@@ -151,6 +151,7 @@ async def run_named_query(
     signature = "&".join(f"{k}={v}" for k, v in sorted(bindings.items()))
     etag = etag_for(graph, "queries", query.name, signature, fmt.key, lang, base if html else "")
     if (cached := not_modified(request, graph, etag)) is not None:
+        cached.headers.update(hint_headers(hints))
         return cached
     headers = {**_with_vary(validators(graph, etag)), **hint_headers(hints)}
     # Named queries run on the worker pool like /sparql: the same time limit and result cap.
