@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -35,7 +34,7 @@ from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
-from sousei_kg.routes import dataset, editor, health, kpis, organisations, web
+from sousei_kg.routes import api_docs, dataset, editor, health, kpis, organisations, site, web
 from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
 from sousei_kg.routes import resources as resource_routes
@@ -62,6 +61,7 @@ EXPOSED_HEADERS = [
     "X-Result-Limit",
     "X-Result-Byte-Limit",
     "X-Query-Time-Limit",
+    "X-Query-Hint",
     "Retry-After",
 ]
 
@@ -173,6 +173,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "descriptions for 地方創生に関する総合戦略 (FY2025–FY2029)."
         ),
         lifespan=lifespan,
+        # FastAPI's explorers load from a CDN; routes/api_docs serves Swagger UI from here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.result_cache = ResultCache(settings.result_cache_bytes)
@@ -201,12 +204,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     # Around everything, Starlette's own 500 included (sousei_kg.http.edge): nosniff (and, on
     # HTML, framing and a fallback CSP) on every answer, then the access log, which times and
-    # counts them all. FastAPI's /docs and /redoc still load their UI from a CDN: no fallback
-    # policy for them until they are served from here with one of their own.
-    documentation = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    edge: list[Layer] = [
-        partial(SecurityHeadersMiddleware, unpoliced_paths=[p for p in documentation if p])
-    ]
+    # counts them all.
+    edge: list[Layer] = [SecurityHeadersMiddleware]
     if settings.access_log:
         edge.append(AccessLogMiddleware)
     app.edge = edge
@@ -224,6 +223,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(organisations.router)
     app.include_router(editor.router)
+    app.include_router(site.router)
+    app.include_router(api_docs.router)
     app.include_router(update_routes.router)
     app.include_router(graph_store_routes.router)
     return app

@@ -27,3 +27,8 @@ PREFIXES: dict[str, str] = {
 }
 """Prefixes used when writing Turtle or TriG. ``id:`` is left out on purpose: resource IRIs have
 slashes (``id:measure/…``), which Turtle would have to escape (``id:measure\\/…``)."""
+
+KNOWN_PREFIXES: dict[str, str] = {**PREFIXES, "id": ID}
+"""The prefixes people write queries with: the query editor pre-fills and autocompletes them, and
+an error for an undeclared prefix offers its ``PREFIX`` line from here (``id:`` too: fine in a
+query, where only Turtle output has to avoid it)."""

@@ -86,7 +86,19 @@ def test_the_client_gets_the_generic_message_and_the_log_gets_the_detail(
     caplog.set_level(logging.INFO, logger=LOGGER)
     response = client.get(url, headers={"Accept": accept})
     assert response.status_code == 500
-    assert response.text == GENERIC
+    generic = GENERIC.removeprefix("500 Internal Server Error: ").strip()
+    if accept == "text/html":  # a person gets a page saying the same
+        assert generic in response.text
+        assert response.headers["content-type"].startswith("text/html")
+    elif accept == "application/json":  # a client naming JSON gets problem details
+        assert response.json() == {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": generic,
+        }
+    else:
+        assert response.text == GENERIC
     assert STORE_FILE not in response.text and exception not in response.text
     [record] = [r for r in caplog.records if r.name == LOGGER]
     assert record.levelno == logging.WARNING

@@ -131,12 +131,21 @@ def test_a_standalone_svg_runs_nothing(client: TestClient) -> None:
     assert svg_policy().startswith("default-src 'none'")
 
 
-def test_fastapis_documentation_pages_are_left_to_their_own_policy(client: TestClient) -> None:
-    """/docs loads Swagger UI from a CDN with an inline script: the fallback policy would break
-    it, so it has none until it is served from here (docs/security.md)."""
+def test_the_api_explorer_has_its_own_policy_and_loads_nothing_from_outside(
+    client: TestClient,
+) -> None:
+    """/docs is Swagger UI served from here, under the pages' policy plus data: images; FastAPI's
+    CDN pages (and their exemption from the policy) are gone, and /redoc leads to /docs."""
     response = client.get("/docs")
-    assert "content-security-policy" not in response.headers
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "img-src 'self' data:" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert response.headers["x-frame-options"] == "DENY" and _nosniff(response)
+    assert "cdn." not in response.text and "https://" not in response.text.split("<body")[0]
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in response.text
+    assert "<script>" not in response.text  # only src= scripts and a JSON data block
+    redoc = client.get("/redoc", follow_redirects=False)
+    assert (redoc.status_code, redoc.headers["location"]) == (301, "/docs")
 
 
 def _tiny(response: Response) -> TestClient:

@@ -211,7 +211,7 @@ def test_conditional_get(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("params", "fragment"),
     [
-        ({"kpi": "goal-2-kpi"}, "parameter kpi: 'goal-2-kpi' is not a valid absolute IRI"),
+        ({"kpi": "goal-9-kpi"}, "parameter kpi: 'goal-9-kpi' names no resource of the dataset"),
         ({"sourceStatedOnly": "yes please"}, "parameter sourceStatedOnly"),
         ({"kpi": KPI2, "measure": "x"}, "undeclared parameter(s) measure"),
     ],

@@ -435,3 +435,28 @@ def test_an_unreachable_engine_stops_the_server_with_a_clear_error() -> None:
         ),
     ):
         pass
+
+
+def test_hints_and_short_keys_on_every_backend(backend: str) -> None:
+    """The dataset's IRIs (for query hints and short keys, issue 16) are read from whichever
+    engine holds the data: a mistyped IRI gets the same hint, a short key the same rows."""
+    query = PREFIXES.replace("https://w3id.org/sousei-kg/def#", "http://w3id.org/sousei-kg/def#")
+    query += "SELECT ?g WHERE { ?g a sousei:PolicyGoal }"
+    answer = httpx.get(backend + "sparql", params={"query": query}, timeout=60)
+    assert answer.status_code == 200
+    assert answer.headers["x-query-hint"] == (
+        "<http://w3id.org/sousei-kg/def#PolicyGoal> is not in the dataset "
+        "(did you mean <https://w3id.org/sousei-kg/def#PolicyGoal>?)"
+    )
+    short = httpx.get(
+        backend + "queries/list-measures-by-organization",
+        params={"organization": "mlit", "format": "csv"},
+        timeout=60,
+    )
+    full = httpx.get(
+        backend + "queries/list-measures-by-organization",
+        params={"organization": ID + "org/mlit", "format": "csv"},
+        timeout=60,
+    )
+    assert short.status_code == full.status_code == 200, short.text
+    assert short.text == full.text and len(short.text.splitlines()) > 1

@@ -256,17 +256,20 @@ def test_duplicate_query_is_400(client: TestClient) -> None:
     assert "2 query parameters" in response.text
 
 
-def test_update_is_400(client: TestClient) -> None:
+def test_update_is_400_and_told_where_updates_go(client: TestClient) -> None:
+    """An update, as update= or as the query itself, is told it is one, and that this server
+    (started without write tokens) is read-only."""
     response = client.post("/sparql", data={"update": "CLEAR ALL"})
-    assert (response.status_code, response.text.strip()) == (
-        400,
-        f"400 Bad Request: {UPDATES_REFUSED}",
-    )
+    assert response.status_code == 400
+    assert response.text.startswith(f"400 Bad Request: {UPDATES_REFUSED}: ")
+    assert "this server is read-only" in response.text
     query_update = ask(
         client, "GET", "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"
     )
     assert query_update.status_code == 400
-    assert "SPARQL syntax error" in query_update.text
+    first = query_update.text.splitlines()[0]
+    assert "SPARQL syntax error at line 1, column 1: this is a SPARQL Update (INSERT)" in first
+    assert "this server is read-only" in first
 
 
 def test_wrong_content_type_is_415(client: TestClient) -> None:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sousei_kg import __version__
 from sousei_kg.cli.group import UserError, resources_option
 from sousei_kg.cli.server_logging import server_log_config
+from sousei_kg.cli.server_start import preflight, stopping_cleanly
 from sousei_kg.config import ENGINES, Settings
 from sousei_kg.http.open_files import connection_room, own_files, raise_open_file_limit
 
@@ -175,7 +176,7 @@ def serve(
 ) -> None:
     """Serve the SPARQL endpoint, linked-data pages and named queries.
 
-    Every option also reads its ``SOUSEI_*`` environment variable (``SOUSEI_QUERY_TIMEOUT``…);
+    Every option also reads its SOUSEI_* environment variable (SOUSEI_QUERY_TIMEOUT, ...);
     options win. See docs/security.md for the limits and their defaults.
     """
     import tempfile
@@ -202,13 +203,15 @@ def serve(
         messages = (e["msg"].removeprefix("Value error, ") for e in error.errors())
         raise UserError("; ".join(messages)) from error
     settings = _fit_connections(settings, overrides)
+    preflight(settings)  # what cannot work fails here, in one line, before the banner
     if write_token or read_token:
         click.echo(
             "sousei-kg: warning: tokens given on the command line are visible to other users of "
             "this machine (ps); use --write-token-file, --read-token-file or SOUSEI_WRITE_TOKENS",
             err=True,
         )
-    with tempfile.TemporaryDirectory(prefix="sousei-kg-state-") as scratch:
+    # SIGTERM and Ctrl+C end the command normally, so the state folder is removed.
+    with tempfile.TemporaryDirectory(prefix="sousei-kg-state-") as scratch, stopping_cleanly():
         # Server processes build their settings from the environment: hand the options over
         # there. Tokens go in a private file instead (its path in the environment): never in the
         # environment or argv of a process, query workers and the write process included.

@@ -7,7 +7,9 @@ worker with :func:`stream`, which sends the answer on as the engine writes it, s
 process holds more than a chunk of it.
 """
 
+import re
 from collections.abc import Callable
+from functools import partial
 from itertools import islice
 from typing import IO, TypeVar, cast
 
@@ -31,7 +33,7 @@ from sousei_kg.execution.jobs import (
     TermSpec,
     failure_detail,
 )
-from sousei_kg.execution.writers import SOLUTION_WRITERS
+from sousei_kg.execution.writers import SOLUTION_WRITERS, write_json
 from sousei_kg.sparql.formats import by_key
 from sousei_kg.sparql.graph_serialization import serialize_graph, write_graph
 from sousei_kg.store.large_stack import run_on_large_stack
@@ -143,8 +145,16 @@ def _run(store: ReadableStore, job: QueryJob, union_in_default_graph: bool) -> o
     return result
 
 
+_UNPROJECTED = re.compile(r"does not contains? variable \?(\S+)")
+
+
 def _parameter_message(error: str) -> str:
     # pyoxigraph refuses substitutions of variables the query does not project.
+    if (match := _UNPROJECTED.search(error)) is not None:
+        return (
+            f"parameter {match.group(1)} is not a variable the query selects (only the "
+            "variables of its SELECT can be bound)"
+        )
     return f"a parameter names a variable the query cannot bind ({error.splitlines()[0][:200]})"
 
 
@@ -160,6 +170,8 @@ def _serialize(result: object, job: QueryJob) -> QueryOutcome | QueryFailure:
         variables = [v.value for v in result.variables]
         rows = [tuple(row) for row in islice(result, _read(job))]  # values in variable order
         writer = SOLUTION_WRITERS[job.solutions_format]
+        if job.solutions_format == "json" and job.hints:
+            writer = partial(write_json, hints=job.hints)
         kept, body, truncated = _capped(rows, job, lambda part, link: writer(variables, part, link))
         return QueryOutcome("solutions", job.solutions_format, body, kept, truncated)
     if job.graph_format is None:

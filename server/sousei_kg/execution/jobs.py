@@ -9,6 +9,9 @@ QueryForm = Literal["solutions", "boolean", "graph"]
 #: ("iri", value) | ("literal", value, language, datatype) | ("bnode", id)
 TermSpec = tuple[str, ...]
 
+#: A query hint as plain values: (message, the IRI the query names, the nearest IRI or "").
+HintSpec = tuple[str, str, str]
+
 
 @dataclass(frozen=True)
 class QueryJob:
@@ -34,6 +37,8 @@ class QueryJob:
         byte_cap: at most this many bytes of answer (fewer rows are kept, and the answer is marked
             as cut like a row-capped one); 0: no byte cap. Applies with ``row_cap`` only (an
             uncapped answer is streamed, bounded by the time limit).
+        hints: query hints (IRIs of ours the dataset lacks), written into ``head.hints`` of a
+            SPARQL JSON answer of SELECT rows; the HTTP layer sends them as a header too.
     """
 
     query: str
@@ -47,6 +52,7 @@ class QueryJob:
     substitutions: tuple[tuple[str, TermSpec], ...] = field(default_factory=tuple)
     cap_link: str | None = None
     byte_cap: int = 0
+    hints: tuple[HintSpec, ...] = ()
 
 
 @dataclass(frozen=True)

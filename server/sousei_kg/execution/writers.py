@@ -39,9 +39,16 @@ def _json_term(term: Term) -> dict[str, object]:
     }
 
 
-def write_json(variables: Sequence[str], rows: Sequence[Row], link: str | None = None) -> bytes:
+def write_json(
+    variables: Sequence[str],
+    rows: Sequence[Row],
+    link: str | None = None,
+    hints: Sequence[tuple[str, str, str]] = (),
+) -> bytes:
     """SPARQL 1.1 Query Results JSON. ``link`` (a URL) goes into ``head.link``, the format's place
-    for metadata about the results: the server uses it to mark a capped answer."""
+    for metadata about the results: the server uses it to mark a capped answer. ``hints``
+    (message, IRI, nearest IRI or "") go into ``head.hints``, a member of our own that clients
+    ignore (SPARQLWrapper, rdflib, Comunica and pyoxigraph read ``vars`` and ``link`` only)."""
     bindings = [
         {name: _json_term(t) for name, t in zip(variables, row, strict=True) if t is not None}
         for row in rows
@@ -49,6 +56,11 @@ def write_json(variables: Sequence[str], rows: Sequence[Row], link: str | None =
     head: dict[str, object] = {"vars": list(variables)}
     if link is not None:
         head["link"] = [link]
+    if hints:
+        head["hints"] = [
+            {"message": message, "iri": iri, "nearest": nearest or None}
+            for message, iri, nearest in hints
+        ]
     document = {"head": head, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

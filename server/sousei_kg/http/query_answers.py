@@ -156,7 +156,8 @@ async def _run(
     if isinstance(result, QueryFailure):
         if result.kind == "engine":
             log_engine_failure(request, job, result)
-        return failure_response(result, headers)
+        writes_on = bool(settings.write_tokens)
+        return failure_response(result, headers, job.query, writes_on=writes_on)
     return result
 
 

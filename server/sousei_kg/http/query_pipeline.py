@@ -1,4 +1,5 @@
-"""One SPARQL query request, top to bottom: parse → guard → negotiate → cache → run → answer.
+"""One SPARQL query request, top to bottom: parse → guard → negotiate → hint → cache → run →
+answer.
 
 Every step is a call into the module that owns it, in the order a request meets them:
 
@@ -7,7 +8,9 @@ Every step is a call into the module that owns it, in the order a request meets 
 2. **guard**: refuse ``SERVICE`` and ``LOAD`` (:mod:`sousei_kg.sparql.guard`);
 3. **negotiate** the answer's format for both query forms (the form is known only once the engine
    parsed the query, so the worker picks the one that fits) (:mod:`sousei_kg.http.negotiation`);
-4. **cache**, 5. **run** in a killable worker within the limits and 6. **answer**
+4. **hint**: IRIs of ours the query names and the dataset lacks, with the nearest that exists
+   (:mod:`sousei_kg.http.query_hints`; remembered per text);
+5. **cache**, 6. **run** in a killable worker within the limits and 7. **answer**
    (:func:`sousei_kg.http.query_answers.run_limited`).
 
 A step that refuses the request raises its own exception; :mod:`sousei_kg.http.errors` turns it
@@ -25,6 +28,7 @@ from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.http.deps import public_base
 from sousei_kg.http.negotiation import NotAcceptableError, choose_format
 from sousei_kg.http.query_answers import run_limited
+from sousei_kg.http.query_hints import hint_headers, hint_specs, query_hints
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.publication.service_description import service_description
 from sousei_kg.sparql import guard
@@ -68,6 +72,8 @@ async def answer_query(request: Request, graph: KnowledgeGraph, settings: Settin
         return await run_in_threadpool(describe_service, graph, endpoint, fmt)
     guard.check(protocol.query)
     solutions_format, graph_format = negotiate(protocol, accept)
+    graphs = (*protocol.default_graphs, *protocol.named_graphs)
+    hints = await query_hints(graph, protocol.query, endpoint, graphs)
     job = QueryJob(
         query=protocol.query,
         solutions_format=solutions_format.key if solutions_format else None,
@@ -79,8 +85,9 @@ async def answer_query(request: Request, graph: KnowledgeGraph, settings: Settin
         union_default_graph=protocol.union_default_graph,
         base_iri=endpoint,
         cap_link=public_base(request, settings) + "limits#result-cap",
+        hints=hint_specs(hints),
     )
-    return await run_limited(request, job, settings, VARY)
+    return await run_limited(request, job, settings, {**VARY, **hint_headers(hints)})
 
 
 def negotiate(protocol: ProtocolRequest, accept: str | None) -> tuple[Format | None, Format | None]:

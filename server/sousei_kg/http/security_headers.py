@@ -14,8 +14,6 @@ server-error answer included, so the protection's refusals, the response cache's
 files and the 500 of an unexpected error all pass through it.
 """
 
-from collections.abc import Collection
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg.http.content_security import page_policy, svg_policy
@@ -36,9 +34,9 @@ def _document_kind(headers: Headers) -> bytes | None:
     return None
 
 
-def secured(headers: Headers, *, police_documents: bool = True) -> Headers:
+def secured(headers: Headers) -> Headers:
     """``headers`` with ``nosniff``, and for HTML ``X-Frame-Options`` and (unless the answer set
-    its own, or ``police_documents`` is false) the fallback Content-Security-Policy."""
+    its own) the fallback Content-Security-Policy."""
     result = [(n, v) for n, v in headers if n.lower() != NOSNIFF[0]]
     result.append(NOSNIFF)
     kind = _document_kind(result)
@@ -46,38 +44,27 @@ def secured(headers: Headers, *, police_documents: bool = True) -> Headers:
         return result
     if kind == b"text/html" and not any(n.lower() == FRAME_DENY[0] for n, _ in result):
         result.append(FRAME_DENY)
-    if police_documents and not any(n.lower() == CSP for n, _ in result):
+    if not any(n.lower() == CSP for n, _ in result):
         policy = page_policy() if kind == b"text/html" else svg_policy()
         result.append((CSP, policy.encode("ascii")))
     return result
 
 
 class SecurityHeadersMiddleware:
-    """Adds the headers above to every HTTP answer of ``app``.
+    """Adds the headers above to every HTTP answer of ``app``: every HTML answer has a policy,
+    the API explorer (``/docs``, Swagger UI served from here) its own."""
 
-    Args:
-        app: the application.
-        unpoliced_paths: paths whose HTML gets no fallback policy (``nosniff`` and
-            ``X-Frame-Options`` still): FastAPI's own documentation pages, which load Swagger UI
-            and ReDoc from a CDN and start them with an inline script. Once they are served from
-            here, they take a policy of their own (``content_security_policy(nonce=…,
-            extra=…)``) and leave this list.
-    """
-
-    def __init__(self, app: ASGIApp, unpoliced_paths: Collection[str] = ()) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.unpoliced_paths = frozenset(unpoliced_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        police = scope["path"] not in self.unpoliced_paths
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = secured(list(message.get("headers", [])), police_documents=police)
-                message = {**message, "headers": headers}
+                message = {**message, "headers": secured(list(message.get("headers", [])))}
             await send(message)
 
         await self.app(scope, receive, send_secured)

@@ -30,6 +30,7 @@ from sousei_kg.named_queries.parameters import (
     XSD_CHECKS,
     ParameterError,
     QueryParam,
+    ShortKeyResolver,
 )
 from sousei_kg.store.directory import open_store
 from sousei_kg.store.query import run_query
@@ -77,11 +78,14 @@ class NamedQuery:
         """The declared parameter called ``name``, if any."""
         return next((p for p in self.params if p.name == name), None)
 
-    def bind(self, values: Mapping[str, Sequence[str]]) -> dict[str, Term]:
+    def bind(
+        self, values: Mapping[str, Sequence[str]], resolve: ShortKeyResolver | None = None
+    ) -> dict[str, Term]:
         """Cast request values into substitutions; defaults fill in omitted parameters.
 
         Args:
             values: request parameter name → the values given (reserved names excluded).
+            resolve: turns a short key given for an IRI (``goal-2-kpi``) into its IRI.
 
         Returns:
             Variable name → term, for every given or defaulted parameter.
@@ -103,7 +107,7 @@ class NamedQuery:
             if len(given) > 1:
                 raise ParameterError(param.name, f"parameter {param.name} is given more than once")
             if given:
-                bindings[param.name] = param.cast(given[0])
+                bindings[param.name] = param.cast(given[0], resolve)
             elif param.default is not None:
                 bindings[param.name] = param.cast(param.default)
             elif param.required:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode
 
+from sousei_kg.namespaces import KNOWN_PREFIXES
 from sousei_kg.store.readable import Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -70,6 +71,11 @@ XSD_CHECKS: dict[str, Callable[[str], object]] = {
 
 BASE_TYPES = ("iri", "string", "langString", "integer", "boolean")
 
+ShortKeyResolver = Callable[[str], str]
+"""Turns a short key (``goal-2-kpi``, ``indicator/goal-2-kpi``) into the IRI of the resource it
+names in the dataset, as the web pages do; raises ``LookupError`` with a sentence saying why it
+cannot (none or several match). The HTTP layer and the CLI pass one built from the dataset."""
+
 
 class ParameterError(ValueError):
     """A request's parameters do not fit the query's header (the HTTP layer answers 400).
@@ -107,17 +113,25 @@ class QueryParam:
     description: str = ""
     enum: tuple[str, ...] = ()
 
-    def cast(self, value: str) -> Term:
-        """Turn a request value into an RDF term of the declared type.
+    def cast(self, value: str, resolve: ShortKeyResolver | None = None) -> Term:
+        """Turn a request value into an RDF term of the declared type. An IRI may also be given
+        as a prefixed name of a known prefix (``sousei:Measure``, ``id:goal/2``) or, with
+        ``resolve``, as a short key of a resource (``goal-2-kpi``).
 
         Raises:
-            ParameterError: naming the parameter and the expected type, if ``value`` does not fit.
+            ParameterError: naming the parameter and the expected type, if ``value`` does not fit
+                (or the short key names no single resource).
         """
         if self.enum and value not in self.enum:
             allowed = ", ".join(self.enum)
             raise ParameterError(
                 self.name, f"parameter {self.name}: {value!r} is not one of {allowed}"
             )
+        if self.type == "iri" and resolve is not None and is_short_key(value):
+            try:
+                value = resolve(value)
+            except LookupError as error:
+                raise ParameterError(self.name, f"parameter {self.name}: {error}") from None
         try:
             return self._cast(value)
         except (ValueError, KeyError, InvalidOperation) as error:
@@ -138,6 +152,7 @@ class QueryParam:
         kind = self.type
         if kind == "iri":
             iri = value[1:-1] if value.startswith("<") and value.endswith(">") else value
+            iri = expand_prefixed_name(iri)
             if not _SCHEME.fullmatch(iri):
                 raise ValueError(iri)
             return NamedNode(iri)
@@ -155,3 +170,17 @@ class QueryParam:
         if datatype == "integer":
             return Literal(int(value))
         return Literal(value.strip(), datatype=NamedNode(XSD + datatype))
+
+
+def expand_prefixed_name(value: str) -> str:
+    """``sousei:Measure`` → its IRI when the prefix is a known one (the editor's); anything else
+    as it is (``https://…`` included: no known prefix is a URI scheme)."""
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in KNOWN_PREFIXES and not local.startswith("//"):
+        return KNOWN_PREFIXES[prefix] + local
+    return value
+
+
+def is_short_key(value: str) -> bool:
+    """A value with no scheme and no brackets: a short key, not an IRI."""
+    return bool(value) and not value.startswith("<") and ":" not in value

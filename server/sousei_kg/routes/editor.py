@@ -21,13 +21,14 @@ from sousei_kg.http.content_security import Sources, sha256_source
 from sousei_kg.http.deps import public_base
 from sousei_kg.http.pages import page_language, render
 from sousei_kg.named_queries.catalogue import catalog_for
-from sousei_kg.namespaces import CANONICAL_BASE, ID, PREFIXES
+from sousei_kg.namespaces import CANONICAL_BASE, KNOWN_PREFIXES
 
 router = APIRouter(tags=["pages"])
 
-EDITOR_PREFIXES: dict[str, str] = {**PREFIXES, "id": ID}
+EDITOR_PREFIXES: dict[str, str] = KNOWN_PREFIXES
 """Prefixes the editor pre-fills and autocompletes (``id:`` too: YASQE writes full IRIs for
-slashed local names, so it does no harm there)."""
+slashed local names, so it does no harm there); the same an error for an undeclared prefix
+offers (:data:`sousei_kg.namespaces.KNOWN_PREFIXES`)."""
 
 STARTER_QUERY = """\
 PREFIX sousei: <https://w3id.org/sousei-kg/def#>
@@ -78,7 +79,7 @@ EDITOR_SOURCES: Sources = {
 its hash (never ``'unsafe-inline'``), and images from ``data:`` URLs."""
 
 
-def _script_json(value: object) -> Markup:
+def script_json(value: object) -> Markup:
     """JSON safe inside ``<script type="application/json">`` (``<``, ``>``, ``&`` escaped)."""
     text = json.dumps(value, ensure_ascii=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
@@ -109,7 +110,7 @@ def editor_page(request: Request, endpoint: str) -> Response:
         lang=lang,
         public_base=base,
         csp=EDITOR_SOURCES,
-        config=_script_json(config),
+        config=script_json(config),
         queries=list(catalog),
     )
     response.headers["Cache-Control"] = "no-cache"

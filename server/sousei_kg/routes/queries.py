@@ -19,6 +19,7 @@ from pyoxigraph import (
     QuerySolutions,
     parse_query_results,
 )
+from starlette.concurrency import run_in_threadpool
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
@@ -30,9 +31,11 @@ from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.http.negotiation import choose, prefers_html
 from sousei_kg.http.pages import page_language, render
 from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
+from sousei_kg.http.query_hints import hint_headers, hint_specs, query_hints
+from sousei_kg.linked_data.short_keys import short_keys
 from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
-from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError
+from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError, is_short_key
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
 from sousei_kg.routes.query_downloads import MEDIA_TYPES, QueryDownload
 from sousei_kg.sparql.formats import (
@@ -136,9 +139,11 @@ async def run_named_query(
         if key not in RESERVED_PARAMS:
             values.setdefault(key, []).append(value)
     try:
-        bindings = query.bind(values)
+        bindings = await bind_values(graph, query, values)
     except ParameterError as error:
         return response_for(error)
+    bound_iris = [term.value for term in bindings.values() if isinstance(term, NamedNode)]
+    hints = await query_hints(graph, "", None, bound_iris)
     html = _wants_html(request)
     fmt = (
         HTML
@@ -152,8 +157,9 @@ async def run_named_query(
     signature = "&".join(f"{k}={v}" for k, v in sorted(bindings.items()))
     etag = etag_for(graph, "queries", query.name, signature, fmt.key, lang, base if html else "")
     if (cached := not_modified(request, graph, etag)) is not None:
+        cached.headers.update(hint_headers(hints))
         return cached
-    headers = _with_vary(validators(graph, etag))
+    headers = {**_with_vary(validators(graph, etag)), **hint_headers(hints)}
     # Named queries run on the worker pool like /sparql: the same time limit and result cap.
     job = QueryJob(
         query=query.text,
@@ -164,6 +170,7 @@ async def run_named_query(
         byte_cap=settings.result_max_bytes,
         substitutions=tuple((name, term_to_spec(term)) for name, term in bindings.items()),
         cap_link=base + "limits#result-cap",
+        hints=hint_specs(hints),
     )
     if not html:
         return await run_limited(request, job, settings, headers)
@@ -191,6 +198,27 @@ async def run_named_query(
         rows=rows,
         truncated=outcome.truncated,
     )
+
+
+async def bind_values(
+    graph: KnowledgeGraph, query: NamedQuery, values: dict[str, list[str]]
+) -> dict[str, Term]:
+    """The request's values cast for ``query``; a short key given for an IRI (``goal-2-kpi``,
+    as the pages take) is looked up in the dataset, on a thread (the first lookup of a dataset
+    version reads its IRIs).
+
+    Raises:
+        ParameterError: for undeclared, repeated, missing or ill-typed values, or a short key that
+            names no single resource.
+    """
+    iri_params = {p.name for p in query.params if p.type == "iri"}
+    if not any(is_short_key(v) for name in iri_params for v in values.get(name, ())):
+        return query.bind(values)
+
+    def resolve(key: str) -> str:
+        return short_keys(graph).resolve(key)
+
+    return await run_in_threadpool(query.bind, values, resolve)
 
 
 def table_columns(query: NamedQuery) -> list[str]:

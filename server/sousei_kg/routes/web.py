@@ -16,6 +16,7 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
+from sousei_kg.http.harvesting import asks_for_rdf, describedby_links
 from sousei_kg.http.pages import page_language, render
 from sousei_kg.publication.dumps import DUMP_FILES
 from sousei_kg.publication.statistics import statistics
@@ -81,7 +82,19 @@ def svg(
 
 @router.get("/", summary="The landing page: what the dataset is, its numbers and where to go")
 def landing(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
-    """The landing page, with a schema.org ``Dataset`` description for dataset search engines."""
+    """The landing page, with a schema.org ``Dataset`` description for dataset search engines;
+    ``Link`` headers to the dataset's descriptions, and 303 to ``/dataset`` for an RDF client."""
+    base = public_base(request, settings)
+    links = {"Link": describedby_links(base), "Vary": VARY}
+    if asks_for_rdf(request.headers.get("accept")):
+        return Response(status_code=303, headers={"Location": base + "dataset", **links})
+    response = landing_page(request, graph, settings)
+    response.headers.update(links)
+    return response
+
+
+def landing_page(request: Request, graph: KnowledgeGraph, settings: Settings) -> Response:
+    """The landing page itself (or 304)."""
 
     def context(_lang: str, base: str) -> dict[str, Any]:
         enumerated, declared = counts(graph.store)

@@ -75,15 +75,26 @@ def open_store(directory: Path | None) -> Store:
     """
     if directory is None:
         return Store()
-    read_manifest(directory)
+    check_store(directory)
     _refuse_if_written(directory)
     path = directory / OXIGRAPH_DIR
-    if not path.is_dir():
-        raise StoreNotFoundError(f"{directory}: no {OXIGRAPH_DIR}/ folder; run `sousei-kg build`")
     try:
         return Store.read_only(str(path))
     except OSError as error:
         raise StoreNotFoundError(f"{path}: cannot open the store ({error})") from error
+
+
+def check_store(directory: Path) -> Manifest:
+    """Whether ``directory`` holds a store made by ``sousei-kg build``, without opening it (what a
+    server checks before it starts).
+
+    Raises:
+        StoreNotFoundError: if it is missing, empty, or holds something else.
+    """
+    manifest = read_manifest(directory)
+    if not (directory / OXIGRAPH_DIR).is_dir():
+        raise StoreNotFoundError(f"{directory}: no {OXIGRAPH_DIR}/ folder; run `sousei-kg build`")
+    return manifest
 
 
 def _refuse_if_written(directory: Path) -> None:

@@ -3,7 +3,8 @@
  * Why each setting: nothing may leave the server, so the endpoint is fixed to our /sparql, the
  * endpoint catalogue lists only it, prefix autocompletion reads our own prefixes.json (not
  * prefix.cc), the LOV property/class lookups are off, and no URL shortener is configured.
- * Result IRIs under https://w3id.org/sousei-kg/ open their pages on this server.
+ * Result IRIs under https://w3id.org/sousei-kg/ open their pages on this server, and query hints
+ * (an IRI of ours the dataset lacks) show above the results.
  */
 (function () {
   "use strict";
@@ -69,6 +70,43 @@
       });
     });
   }
+
+  // Query hints: an IRI of ours the dataset does not hold, with the nearest that exists. JSON
+  // results carry them in head.hints; every answer in X-Query-Hint. Shown above the tab's results.
+  function hintsOf(tab) {
+    var results = tab.getYasr().results;
+    if (!results) return [];
+    var body = results.getOriginalResponse();
+    if (body && body.head && Array.isArray(body.head.hints)) {
+      return body.head.hints.map(function (hint) { return hint.message; });
+    }
+    var header = results.res && results.res.header && results.res.header["x-query-hint"];
+    return header ? header.split("; ") : [];
+  }
+
+  function showHints(tab) {
+    var root = tab.getYasr().rootEl;
+    var box = root.previousElementSibling;
+    if (!box || !box.classList.contains("query-hints")) {
+      box = document.createElement("div");
+      box.className = "query-hints";
+      box.setAttribute("role", "status");
+      root.parentNode.insertBefore(box, root);
+    }
+    var hints = hintsOf(tab);
+    box.textContent = "";
+    hints.forEach(function (text) {
+      var line = document.createElement("p");
+      line.textContent = text;
+      box.appendChild(line);
+    });
+    box.hidden = hints.length === 0;
+  }
+
+  // A tab announces the answer before its result view reads it: look once that is done.
+  yasgui.on("queryResponse", function (instance, tab) {
+    window.setTimeout(function () { showHints(tab); }, 0);
+  });
 
   // "Download as CSV": the server runs the current tab's query again with format=csv.
   var csvLink = document.getElementById("editor-csv");
