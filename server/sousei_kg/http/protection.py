@@ -38,7 +38,7 @@ from sousei_kg.config import Settings
 from sousei_kg.http.body_guard import BodyGuard
 from sousei_kg.http.client_identity import address_group, client_address, client_key
 from sousei_kg.http.cors import is_write_path
-from sousei_kg.http.cost_classes import CostClass, class_of, cost_classes
+from sousei_kg.http.cost_classes import CostClass, class_of, cost_classes, price_of
 from sousei_kg.http.rate_limit import FILE_NAME, Bucket, Decision, TokenBuckets
 
 Headers = list[tuple[bytes, bytes]]
@@ -131,16 +131,19 @@ class ProtectionMiddleware:
         user_agent = ",".join(fields.get(b"user-agent", []))
         group = hashlib.sha256(address_group(address).encode("utf-8")).digest()
         scale = self.address_clients
+        price = price_of(scope["method"], scope["path"])
         return [
             Bucket(
                 cost.name.encode() + b":client:" + client_key(address, user_agent),
                 cost.burst,
                 cost.per_second,
+                price,
             ),
             Bucket(
                 cost.name.encode() + b":address:" + group,
                 cost.burst * scale,
                 cost.per_second * scale,
+                price,
             ),
         ]
 

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg.execution.versioned_lru import ENTRY_OVERHEAD_BYTES, VersionedLRU
 
-CACHEABLE_PATHS = ("/sparql", "/queries/")
+CACHEABLE_PATHS = ("/sparql", "/queries/", "/fragments")
 """Where repeated GETs are common and answers are pure functions of request and version."""
 
 VARYING_HEADERS = (
