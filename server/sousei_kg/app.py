@@ -35,7 +35,7 @@ from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
-from sousei_kg.routes import dataset, editor, fragments, health, organisations, web
+from sousei_kg.routes import dataset, editor, fragments, health, ldes, organisations, web
 from sousei_kg.routes import graph_store as graph_store_routes
 from sousei_kg.routes import queries as query_routes
 from sousei_kg.routes import resources as resource_routes
@@ -219,4 +219,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(update_routes.router)
     app.include_router(graph_store_routes.router)
     app.include_router(fragments.router)
+    app.include_router(ldes.router)
     return app

@@ -29,6 +29,7 @@ from sousei_kg.execution.pool import PoolUnavailableError, QueryMemoryError, Que
 from sousei_kg.http.auth import AuthError
 from sousei_kg.http.negotiation import NotAcceptableError
 from sousei_kg.named_queries.parameters import ParameterError
+from sousei_kg.publication.change_feed import FeedUnavailableError
 from sousei_kg.publication.fragment_pattern import FragmentPageNotFoundError, FragmentRequestError
 from sousei_kg.remote.compatibility import UnsupportedOnEngineError
 from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
@@ -80,6 +81,7 @@ CLASS_STATUS: Mapping[type[Exception], int] = {
     QueryTimeoutError: 503,
     FragmentRequestError: 400,
     FragmentPageNotFoundError: 404,
+    FeedUnavailableError: 404,
 }
 RETRY_AFTER_SECONDS = 5
 """What a 503 for a passing condition (a busy pool, an unreachable engine) asks clients to wait."""

@@ -55,6 +55,7 @@ from sousei_kg.store.durable import atomic_write_bytes
 from sousei_kg.store.graph_edits import copy_store
 from sousei_kg.writes import journal
 from sousei_kg.writes.audit import AuditLog
+from sousei_kg.writes.change_log import ChangeLog
 from sousei_kg.writes.journal import Change
 
 READ_ONLY_GRAPHS = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH})
@@ -261,6 +262,8 @@ class Writer:
         self._broken = False
         self.audit = AuditLog(directory / AUDIT_FILE)
         self.version = self._recover()
+        # The change feed's log: entries of unfinished writes dropped, the release saved.
+        self.changes = ChangeLog.open(directory, store, self.audit, self.version)
         self._baseline = self._known_violations(store)
         snapshots.clear(directory)
         self.current = self._publishable(self.audit.next_seq - 1, store, self.version, False, 0, 0)
@@ -407,6 +410,8 @@ class Writer:
             seq = self.audit.next_seq
             folder = self.directory / JOURNAL_DIR
             journal.save(folder, seq, change)
+            # Before the audit record, which commits the journal and the change-log entry alike.
+            self.changes.record(seq, version_after, self._store, copy, change)
             self.audit.append(
                 {
                     "seq": seq,
