@@ -9,6 +9,7 @@ by hand; only the titles, keywords and the publisher's name are prose.
 from pyoxigraph import Literal, NamedNode, Triple
 
 from sousei_kg.publication.dumps import DUMP_FILES, GZIP_MEDIA_TYPE, IANA, DumpFile
+from sousei_kg.publication.harvest_services import harvest_service_triples
 from sousei_kg.publication.statistics import (
     CATALOG,
     DATASET,
@@ -162,4 +163,5 @@ def dcat_triples(stats: DatasetStatistics, base: str, sizes: dict[str, int]) -> 
     add(service, "dcterms:conformsTo", NamedNode(SPARQL_PROTOCOL))
     add(service, "dcterms:license", licence)
     add(service, "dcterms:publisher", publisher)
+    out.extend(harvest_service_triples(base))  # TPF and the LDES feed (issue 18)
     return out
