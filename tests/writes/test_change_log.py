@@ -151,3 +151,24 @@ def test_backups_keep_the_change_log(tmp_path: Path) -> None:
     assert entry_seqs(tmp_path / "backup") == [0, commit.seq]
     restore(tmp_path / "backup", tmp_path / "restored")
     assert read_entry(tmp_path / "restored", commit.seq) == read_entry(store, commit.seq)
+
+
+def test_a_write_that_changes_no_resource_still_has_its_entry(tmp_path: Path) -> None:
+    """A blank node nothing reaches is no resource's version, but the version it makes is
+    served, so the feed must reach it."""
+    store, resources = small_store(tmp_path)
+    writer = Writer.open(store, resources)
+    try:
+        commit = writer.write(
+            _update(f'INSERT DATA {{ GRAPH <{CURATION}> {{ _:x <{LABEL}> "alone" }} }}')
+        )
+    finally:
+        writer.close()
+    entry = read_entry(store, commit.seq)
+    assert entry.versions == () and entry.version == commit.version
+    manifest = read_manifest(store)
+    served = KnowledgeGraph(Store(), manifest.version_hash, 0, {}, datetime.now())
+    assert [seq for seq, _t, _n in feed_index(served, store, remote=False).entries] == [
+        0,
+        commit.seq,
+    ]

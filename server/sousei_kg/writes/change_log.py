@@ -174,10 +174,10 @@ class ChangeLog:
 
     def record(self, seq: int, version: str, before: Store, after: Store, change: Change) -> None:
         """Save write ``seq``'s entry, flushed: the post-state of every resource it changes.
-        Call it before the write's audit record; a write that changes no resource saves none."""
+        Call it before the write's audit record. A write that changes no resource (an empty
+        graph created, a blank node nothing reaches) still gets an entry, without versions, so
+        that every version served has its entry."""
         changed = changed_resources(change.removed, change.added, (before, after))
-        if not changed:
-            return
         now = datetime.now(UTC)
         moment = max(now, self._last + timedelta(microseconds=1))
         entry = Entry(seq, _iso(moment), version, tuple(describe(after, r) for r in changed))
