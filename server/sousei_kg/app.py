@@ -21,6 +21,7 @@ from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.thread_runner import ThreadRunner
 from sousei_kg.execution.union_copy import for_queries
 from sousei_kg.execution.worker import StoreSource
+from sousei_kg.http import metrics
 from sousei_kg.http.access_log import AccessLogMiddleware
 from sousei_kg.http.auth_failures import AuthFailures
 from sousei_kg.http.cors import SplitCORS
@@ -34,8 +35,20 @@ from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.remote.query_runner import RemoteQueryRunner
 from sousei_kg.remote.remote_store import RemoteStore
-from sousei_kg.routes import api_docs, dataset, editor, health, kpis, organisations, site, web
+from sousei_kg.routes import (
+    api_docs,
+    dataset,
+    editor,
+    fragments,
+    health,
+    kpis,
+    ldes,
+    organisations,
+    site,
+    web,
+)
 from sousei_kg.routes import graph_store as graph_store_routes
+from sousei_kg.routes import metrics as metrics_routes
 from sousei_kg.routes import queries as query_routes
 from sousei_kg.routes import resources as resource_routes
 from sousei_kg.routes import search as search_routes
@@ -157,12 +170,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_waiting_per_client=settings.max_waiting_queries,
             seconds_per_minute=settings.query_seconds_per_minute,
         )
+        metrics.served_version(app.state.knowledge_graph.version)
+        metrics.slots(pool.size, 0, 0)
         freeze_startup_objects()
         try:
             yield
         finally:
             await pool.close()
             await close_write_side(app)
+            metrics.process_ended()
 
     app = EdgeApp(
         title="sousei-kg",
@@ -208,6 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     edge: list[Layer] = [SecurityHeadersMiddleware]
     if settings.access_log:
         edge.append(AccessLogMiddleware)
+    edge.append(metrics.MetricsMiddleware)  # requests by route and status, and their times
     app.edge = edge
 
     install_error_map(app)
@@ -227,4 +244,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_docs.router)
     app.include_router(update_routes.router)
     app.include_router(graph_store_routes.router)
+    app.include_router(fragments.router)
+    app.include_router(ldes.router)
+    app.include_router(metrics_routes.router)
     return app

@@ -4,7 +4,7 @@ SPARQLWrapper puts the body of a 400 into its exception: it must be our explanat
 (SPARQLWrapper names SPARQL result formats in ``Accept``, so it gets no JSON problem document).
 The extra ``head.hints`` member of a JSON answer must not disturb SPARQLWrapper, rdflib's
 SPARQLStore or Comunica (``@comunica/query-sparql``, installed by ``.ci/run`` under
-``tests/clients``; missing is a failure, as Chromium is for the browser tests).
+``tests/js``; missing is a failure, as Chromium is for the browser tests).
 """
 
 import json
@@ -23,7 +23,7 @@ from conftest import TESTS
 
 pytestmark = pytest.mark.live
 
-COMUNICA = TESTS / "clients" / "node_modules" / ".bin" / "comunica-sparql"
+COMUNICA = TESTS / "js" / "node_modules" / ".bin" / "comunica-sparql"
 DEF = "https://w3id.org/sousei-kg/def#"
 # Rows come back (three goals) and the query also names a mistyped IRI (http for https).
 GOALS_WITH_A_HINT = (
@@ -73,9 +73,7 @@ def test_rdflib_reads_an_answer_with_hints(live_server: str) -> None:
 
 def test_comunica_reads_an_answer_with_hints(live_server: str, tmp_path: Path) -> None:
     if not COMUNICA.exists():
-        pytest.fail(
-            f"{COMUNICA} is missing: run `npm ci --prefix tests/clients` (.ci/run does this)"
-        )
+        pytest.fail(f"{COMUNICA} is missing: run `npm ci` in tests/js (.ci/run does this)")
     query = tmp_path / "query.rq"
     query.write_text(GOALS_WITH_A_HINT, encoding="utf-8")
     done = subprocess.run(

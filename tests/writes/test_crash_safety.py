@@ -4,7 +4,9 @@ restarted, and nothing acknowledged is lost, nothing unacknowledged is half ther
 Each write inserts three triples about one numbered subject, so a query counts 0 or 3 for it.
 After the last restart: every acknowledged write has its 3 triples and a ``write`` plus a
 ``committed`` record (matched by payload hash) in the audit log; every unacknowledged one has 0
-or 3 triples, and a ``committed`` record exactly when it has 3.
+or 3 triples, and a ``committed`` record exactly when it has 3. The LDES change feed, replicated
+by the TREEcg client after the last restart, has a version of every write that has its triples
+(every acknowledged one among them) and of no other.
 """
 
 import hashlib
@@ -21,6 +23,7 @@ import httpx
 import pytest
 
 from conftest import start_server
+from js_clients import run_script
 from sousei_kg.store.directory import AUDIT_FILE
 from sousei_kg.writes.audit import read_records
 from write_support import UPDATE, WRITE, WRITER, small_store
@@ -79,6 +82,13 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
     with server(store, resources) as (_process, base):
         query = f"SELECT ?s (COUNT(*) AS ?c) {{ GRAPH <{EX}graph> {{ ?s ?p ?o }} }} GROUP BY ?s"
         rows = httpx.get(base + "sparql", params={"query": query}, timeout=10).json()
+        feed = run_script("ldes-replicate.mjs", base + "ldes")["members"]
+    in_feed = {
+        int(m["isVersionOf"].rsplit("/", 1)[1])
+        for m in feed
+        if str(m["isVersionOf"]).startswith(f"{EX}write/")
+        and [f"{EX}n", m["isVersionOf"].rsplit("/", 1)[1]] in m["statements"]
+    }
     counts = {
         int(row["s"]["value"].rsplit("/", 1)[1]): int(row["c"]["value"])
         for row in rows["results"]["bindings"]
@@ -94,4 +104,6 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
         in_audit = digest in written and written[digest] in committed
         if number in acknowledged:
             assert present == 3, f"acknowledged write {number} is missing"
+            assert number in in_feed, f"acknowledged write {number} is missing from the feed"
+        assert (number in in_feed) == (present == 3), f"feed and store disagree on write {number}"
         assert in_audit == (present == 3), f"audit and store disagree on write {number}"

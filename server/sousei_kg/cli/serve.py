@@ -1,6 +1,7 @@
 """``sousei-kg serve``: the settings from flags and environment, then uvicorn."""
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +226,13 @@ def serve(
         if settings.state_dir is None:
             # All processes of this server share the rate-limit budget through one file.
             os.environ["SOUSEI_STATE_DIR"] = scratch
+        # Prometheus metrics in multiprocess mode: every server process writes its values into
+        # one fresh folder (before any process imports prometheus_client), and /metrics reads
+        # them all (sousei_kg.http.metrics).
+        metrics_dir = Path(settings.state_dir or scratch) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         source = f"the store in {settings.store}" if settings.store else "the shipped data"
         if settings.backend == "remote":
             source = f"the SPARQL engine at {settings.query_endpoint}"

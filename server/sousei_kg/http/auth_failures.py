@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sousei_kg.http.log_throttle import ThrottledLog
+from sousei_kg.http.metrics import AUTH_FAILURES
 
 LOG = logging.getLogger("sousei_kg.auth")
 
@@ -73,6 +74,7 @@ class AuthFailures:
         """Count one failure of ``group``, log it, and start a back-off if it earned one."""
         now = self.clock()
         self.total += 1
+        AUTH_FAILURES.inc()
         state = self._addresses.pop(group, None) or _Address()
         self._addresses[group] = state  # most recent last
         while len(self._addresses) > self.max_addresses:

@@ -19,6 +19,13 @@ from sousei_kg.config import Settings
 SPARQL_PATHS = ("/sparql", "/queries", "/update", "/store", "/search")
 """Paths whose answers are computed by the engine (or write to it)."""
 
+FRAGMENT_PATH = "/fragments"
+FRAGMENT_PRICE = 0.2
+"""What one Triple Pattern Fragment takes from the pages budget. A TPF client answers a query
+with many small requests (Comunica sent 413 for the README's third query, within 5 s), each one
+a cached lookup of one pattern; at a whole token each, the query drew 429s. At a fifth, a client
+may send 600 fragments at once and 125 a second."""
+
 
 @dataclass(frozen=True)
 class CostClass:
@@ -45,6 +52,12 @@ def cost_classes(settings: Settings) -> tuple[CostClass, CostClass]:
         "SPARQL queries, named queries, search and writes",
     )
     return pages, sparql
+
+
+def price_of(method: str, path: str) -> float:
+    """Tokens a request takes from its class's budget: :data:`FRAGMENT_PRICE` for a fragment,
+    one for anything else."""
+    return FRAGMENT_PRICE if method in ("GET", "HEAD") and path == FRAGMENT_PATH else 1.0
 
 
 def class_of(method: str, path: str, classes: tuple[CostClass, CostClass]) -> CostClass:

@@ -39,6 +39,8 @@ from sousei_kg.http.error_bodies import ErrorDetails, ErrorResponse
 from sousei_kg.http.negotiation import NotAcceptableError
 from sousei_kg.named_queries.parameters import ParameterError
 from sousei_kg.namespaces import CANONICAL_BASE
+from sousei_kg.publication.change_feed import FeedUnavailableError
+from sousei_kg.publication.fragment_pattern import FragmentPageNotFoundError, FragmentRequestError
 from sousei_kg.remote.compatibility import UnsupportedOnEngineError
 from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
 from sousei_kg.sparql.explain import TITLES, QueryProblem, explain
@@ -88,6 +90,9 @@ CLASS_STATUS: Mapping[type[Exception], int] = {
     QueryBudgetError: 429,
     QueueTimeoutError: 503,
     QueryTimeoutError: 503,
+    FragmentRequestError: 400,
+    FragmentPageNotFoundError: 404,
+    FeedUnavailableError: 404,
 }
 RETRY_AFTER_SECONDS = 5
 """What a 503 for a passing condition (a busy pool, an unreachable engine) asks clients to wait."""

@@ -38,7 +38,8 @@ from sousei_kg.config import Settings
 from sousei_kg.http.body_guard import BodyGuard
 from sousei_kg.http.client_identity import address_group, client_address, client_key
 from sousei_kg.http.cors import is_write_path
-from sousei_kg.http.cost_classes import CostClass, class_of, cost_classes
+from sousei_kg.http.cost_classes import CostClass, class_of, cost_classes, price_of
+from sousei_kg.http.metrics import RATE_LIMITED
 from sousei_kg.http.rate_limit import FILE_NAME, Bucket, Decision, TokenBuckets
 
 Headers = list[tuple[bytes, bytes]]
@@ -47,7 +48,7 @@ Headers = list[tuple[bytes, bytes]]
 #: ``allow_origins=["*"]``; these are added to what it exposes).
 EXPOSED = b"RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, Retry-After"
 WRITE_PATHS = ("/update", "/store")
-EXEMPT_PATHS = ("/health", "/static")
+EXEMPT_PATHS = ("/health", "/static", "/metrics")
 
 
 def _under(path: str, prefixes: tuple[str, ...]) -> bool:
@@ -131,16 +132,19 @@ class ProtectionMiddleware:
         user_agent = ",".join(fields.get(b"user-agent", []))
         group = hashlib.sha256(address_group(address).encode("utf-8")).digest()
         scale = self.address_clients
+        price = price_of(scope["method"], scope["path"])
         return [
             Bucket(
                 cost.name.encode() + b":client:" + client_key(address, user_agent),
                 cost.burst,
                 cost.per_second,
+                price,
             ),
             Bucket(
                 cost.name.encode() + b":address:" + group,
                 cost.burst * scale,
                 cost.per_second * scale,
+                price,
             ),
         ]
 
@@ -164,6 +168,7 @@ class ProtectionMiddleware:
             decision = self.buckets.take_all(self._buckets(scope, fields, cost))
             announced = rate_limit_headers(decision, decision_rate(decision, cost))
             if not decision.allowed:
+                RATE_LIMITED.labels(cost.name).inc()
                 message = (
                     f"429 Too Many Requests: each client (address and User-Agent) may send "
                     f"{cost.burst} requests at once and {cost.per_second:g} per second after "

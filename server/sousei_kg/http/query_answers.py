@@ -18,6 +18,7 @@ reported, so that it can be found and fixed without the client ever seeing engin
 
 import hashlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
@@ -33,9 +34,11 @@ from sousei_kg.execution.pool import (
     QueryTimeoutError,
     StreamBrokenError,
     StreamedAnswer,
+    WorkerPool,
 )
 from sousei_kg.execution.result_cache import CacheKey, ResultCache
 from sousei_kg.execution.runner import QueryRunner
+from sousei_kg.http import metrics
 from sousei_kg.http.client_identity import requester_of
 from sousei_kg.http.errors import error_response, failure_response, response_for
 from sousei_kg.sparql.formats import by_key
@@ -101,6 +104,7 @@ def streamed_response(answer: StreamedAnswer, headers: dict[str, str], job: Quer
             async for chunk in answer.body:
                 yield chunk
         except StreamBrokenError as error:
+            metrics.WORKER_KILLS.labels("stream").inc()
             # Raising is how an ASGI app breaks a started answer off (uvicorn closes the
             # connection without the last chunk).
             LOG.warning("streamed answer broken off (query %s): %s", query_digest(job.query), error)
@@ -125,15 +129,22 @@ async def evaluate_limited(
     try:
         lease = await scheduler.acquire(requester_of(request.scope))
     except SchedulerRefusedError as error:
+        metrics.QUERY_REFUSALS.labels(type(error).__name__.removesuffix("Error")).inc()
         return response_for(error, all_headers)
+
+    def release() -> None:
+        scheduler.release(lease)
+        metrics.slots(scheduler.slots, scheduler.running, scheduler.waiting())
+
+    metrics.slots(scheduler.slots, scheduler.running, scheduler.waiting())
     try:
         result = await _run(request, job, settings, all_headers)
     except BaseException:  # cancelled (the client went away), or a bug: the slot is free again
-        scheduler.release(lease)
+        release()
         raise
     if isinstance(result, StreamedAnswer):
-        return held_until_read(result, lambda: scheduler.release(lease))
-    scheduler.release(lease)
+        return held_until_read(result, release)
+    release()
     return result
 
 
@@ -141,9 +152,14 @@ async def _run(
     request: Request, job: QueryJob, settings: Settings, headers: dict[str, str]
 ) -> QueryOutcome | StreamedAnswer | Response:
     """Run ``job`` on the app's runner; its refusals and limits as error answers."""
+    pool = query_pool(request)
+    started = time.perf_counter()
     try:
-        result = await query_pool(request).run(job, settings.query_timeout)
+        result = await pool.run(job, settings.query_timeout)
     except QueryTimeoutError:
+        metrics.QUERY_TIMEOUTS.inc()
+        if isinstance(pool, WorkerPool):
+            metrics.WORKER_KILLS.labels("timeout").inc()
         message = (
             f"the query exceeded the time limit of {settings.query_timeout:g} s and was stopped; "
             "make it more selective (LIMIT, a narrower pattern) or use the dumps"
@@ -152,7 +168,9 @@ async def _run(
     except PoolUnavailableError as error:
         return error_response(503, f"{error}; try again shortly", headers)
     except QueryMemoryError as error:
+        metrics.WORKER_KILLS.labels("memory").inc()
         return error_response(503, str(error), headers)
+    metrics.QUERY_SECONDS.observe(time.perf_counter() - started)
     if isinstance(result, QueryFailure):
         if result.kind == "engine":
             log_engine_failure(request, job, result)
@@ -211,6 +229,7 @@ async def run_limited(
         return Response(status_code=304, headers=all_headers)
     cache = result_cache(request)
     cached = cache.get(key)
+    metrics.CACHE_LOOKUPS.labels("result", "miss" if cached is None else "hit").inc()
     if cached is not None:
         return outcome_response(cached, all_headers)
     result = await evaluate_limited(request, job, settings, headers)

@@ -50,6 +50,8 @@ class Bucket:
     key: bytes
     burst: int
     per_second: float
+    price: float = 1.0
+    """Tokens one request takes (below 1 for the cheapest requests, :mod:`.cost_classes`)."""
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,17 @@ def refill(tokens: float, updated: float, now: float, burst: int, per_second: fl
     return min(float(burst), tokens + max(0.0, now - updated) * per_second)
 
 
-def decide(tokens: float, burst: int, per_second: float) -> tuple[Decision, float]:
-    """Take one token if there is one: the decision and the bucket's new content.
+def decide(
+    tokens: float, burst: int, per_second: float, price: float = 1.0
+) -> tuple[Decision, float]:
+    """Take ``price`` tokens if there are as many: the decision and the bucket's new content.
 
     A refused request costs nothing, so a client that keeps sending is still served at the
     refill rate.
     """
-    allowed = tokens >= 1.0
-    left = tokens - 1.0 if allowed else tokens
-    retry_after = 0 if allowed else max(1, math.ceil((1.0 - left) / per_second))
+    allowed = tokens >= price - 1e-9  # 120 tokens are 600 fifths, whatever the rounding
+    left = max(0.0, tokens - price) if allowed else tokens
+    retry_after = 0 if allowed else max(1, math.ceil((price - left) / per_second))
     decision = Decision(
         allowed=allowed,
         limit=burst,
@@ -182,7 +186,7 @@ class TokenBuckets:
                 row = connection.execute(_SELECT, (bucket.key,)).fetchone()
                 rate = (bucket.burst, bucket.per_second)
                 tokens = float(bucket.burst) if row is None else refill(row[0], row[1], now, *rate)
-                outcomes.append((bucket, tokens, *decide(tokens, *rate)))
+                outcomes.append((bucket, tokens, *decide(tokens, *rate, bucket.price)))
             allowed = all(decision.allowed for _, _, decision, _ in outcomes)
             for bucket, tokens, _decision, left in outcomes:
                 # A refused request spends nothing, in any bucket.

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg.execution.versioned_lru import ENTRY_OVERHEAD_BYTES, VersionedLRU
+from sousei_kg.http.access_log import ROUTE_KEY
+from sousei_kg.http.metrics import CACHE_LOOKUPS
 
-CACHEABLE_PATHS = ("/sparql", "/queries/")
+CACHEABLE_PATHS = ("/sparql", "/queries/", "/fragments")
 """Where repeated GETs are common and answers are pure functions of request and version."""
 
 VARYING_HEADERS = (
@@ -110,7 +112,9 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         packed = self._answers.get(key)
+        CACHE_LOOKUPS.labels("response", "miss" if packed is None else "hit").inc()
         if packed is not None:
+            scope[ROUTE_KEY] = scope["path"]  # cacheable paths are routes of their own
             await _replay(StoredAnswer(*packed), _header(scope, b"if-none-match"), send)
             return
         await self.app(scope, receive, self._recorder(key, send))

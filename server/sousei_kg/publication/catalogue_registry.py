@@ -13,8 +13,19 @@ DCAT-AP 3.0.1 shapes, so a new entry is checked as soon as it is listed.
 
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.publication.catalogue_entries import DataService, Distribution
-from sousei_kg.publication.controlled_terms import GZIP, SPARQL_PROTOCOL, SPARQL_QUERY
+from sousei_kg.publication.change_feed import FEED_PATH, LDES_SPECIFICATION
+from sousei_kg.publication.controlled_terms import (
+    GZIP,
+    SPARQL_PROTOCOL,
+    SPARQL_QUERY,
+    Standard,
+)
 from sousei_kg.publication.dumps import DUMP_FILES, DumpFile, dump_sha256, dump_sizes
+from sousei_kg.publication.fragments import (
+    FRAGMENTS_PATH,
+    QPF_SPECIFICATION,
+    TPF_SPECIFICATION,
+)
 from sousei_kg.publication.quality import ANNOTATION, MEASUREMENT, METRIC, REPORT_PATH
 from sousei_kg.publication.statistics import (
     CATALOG,
@@ -27,6 +38,8 @@ from sousei_kg.publication.statistics import (
     DatasetStatistics,
     statistics,
 )
+
+TREE_SPECIFICATION = "https://w3id.org/tree/specification"
 
 SPARQL_SERVICE = DataService(
     slug="sparql",
@@ -47,7 +60,60 @@ SPARQL_SERVICE = DataService(
     document_path="sparql",
 )
 
-SERVICES: tuple[DataService, ...] = (SPARQL_SERVICE,)
+FRAGMENTS_SERVICE = DataService(
+    slug="fragments",
+    titles={
+        "ja": "sousei-kg トリプルパターンフラグメント",
+        "en": "sousei-kg Triple Pattern Fragments",
+    },
+    descriptions={
+        "ja": "一つのパターン（主語・述語・目的語、Quad Pattern Fragments と同じくグラフも）に"
+        "合うトリプルを 100 件ずつ、件数と hydra:search の検索フォームとともに返す。"
+        "SPARQL なしに Comunica などの TPF クライアントで問い合わせられる。",
+        "en": "The triples matching one pattern (subject, predicate, object, and a graph as in "
+        "Quad Pattern Fragments), 100 a page, with a count and the hydra:search form: query "
+        "with a TPF client such as Comunica, without SPARQL.",
+    },
+    endpoint_path=FRAGMENTS_PATH,
+    # Every fragment describes the interface itself (its hydra controls).
+    description_path=FRAGMENTS_PATH,
+    standards=(
+        Standard(TPF_SPECIFICATION, "Triple Pattern Fragments"),
+        Standard(QPF_SPECIFICATION, "Quad Pattern Fragments"),
+    ),
+    keywords={
+        "ja": ("Linked Data Fragments", "リンクトデータ", "地方創生"),
+        "en": ("Linked Data Fragments", "linked data", "regional revitalization"),
+    },
+    document_path=FRAGMENTS_PATH,
+)
+
+FEED_SERVICE = DataService(
+    slug="changes",
+    titles={"ja": "sousei-kg 変更フィード（LDES）", "en": "sousei-kg change feed (LDES)"},
+    descriptions={
+        "ja": "全リソースの版の Linked Data Event Stream：公開時に各リソース一つ、以後は書き込みが"
+        "変えたリソースごとに一つ。時刻でページ分けされ、満ちたページは変わらない。"
+        "組み込みストアで提供し、リモートのエンジンを読むサーバにはない。",
+        "en": "A Linked Data Event Stream of versions of every resource: one per resource for "
+        "the release, then one for each resource a write changes, paged by time (full pages are "
+        "immutable). Served by the embedded store; a server reading a remote engine has none.",
+    },
+    endpoint_path=FEED_PATH,
+    # The event stream and its view at the feed's root describe it.
+    description_path=FEED_PATH,
+    standards=(
+        Standard(LDES_SPECIFICATION, "Linked Data Event Streams"),
+        Standard(TREE_SPECIFICATION, "The TREE hypermedia specification"),
+    ),
+    keywords={
+        "ja": ("LDES", "変更履歴", "地方創生"),
+        "en": ("LDES", "change feed", "regional revitalization"),
+    },
+    document_path=FEED_PATH,
+)
+
+SERVICES: tuple[DataService, ...] = (SPARQL_SERVICE, FRAGMENTS_SERVICE, FEED_SERVICE)
 """Every data service of the catalogue, in the order listed."""
 
 

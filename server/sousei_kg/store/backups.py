@@ -19,6 +19,7 @@ from sousei_kg.errors import StoreExistsError, StoreNotFoundError
 from sousei_kg.store.canonical import graph_counts, version_hash
 from sousei_kg.store.directory import (
     AUDIT_FILE,
+    CHANGES_DIR,
     JOURNAL_DIR,
     MANIFEST_FILE,
     OXIGRAPH_DIR,
@@ -74,7 +75,13 @@ def backup(directory: Path, target: Path) -> Manifest:
     write_manifest(target, manifest)
     if (directory / AUDIT_FILE).is_file():
         shutil.copy2(directory / AUDIT_FILE, target / AUDIT_FILE)
+    if (directory / CHANGES_DIR).is_dir():  # the change feed's log (entries are never rewritten)
+        shutil.copytree(directory / CHANGES_DIR, target / CHANGES_DIR, ignore=_temporary)
     return manifest
+
+
+def _temporary(_folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name.endswith(".tmp")]
 
 
 def restore(backup_dir: Path, directory: Path) -> Manifest:
@@ -112,5 +119,9 @@ def restore(backup_dir: Path, directory: Path) -> Manifest:
         shutil.rmtree(directory / stale, ignore_errors=True)
     if (backup_dir / AUDIT_FILE).is_file():
         shutil.copy2(backup_dir / AUDIT_FILE, directory / AUDIT_FILE)
+    # The change feed goes back with the data: harvesters following it must replicate it again.
+    shutil.rmtree(directory / CHANGES_DIR, ignore_errors=True)
+    if (backup_dir / CHANGES_DIR).is_dir():
+        shutil.copytree(backup_dir / CHANGES_DIR, directory / CHANGES_DIR)
     write_manifest(directory, expected)
     return expected

@@ -37,6 +37,8 @@ WRITER_LOCK = "writer.lock"
 """Locked (``flock``) by the one process that writes to the store."""
 AUDIT_FILE = "audit.jsonl"
 """The writer's append-only audit log (:mod:`sousei_kg.writes.audit`)."""
+CHANGES_DIR = "changes"
+"""The change log behind the LDES feed (``writes/change_log.py``), kept by backups."""
 SNAPSHOTS_DIR = "snapshots"
 """Read-only checkpoints the writer takes for readers (:mod:`sousei_kg.store.snapshots`)."""
 

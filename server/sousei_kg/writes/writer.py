@@ -59,6 +59,7 @@ from sousei_kg.store.graph_edits import copy_store
 from sousei_kg.writes import journal
 from sousei_kg.writes.audit import AuditLog
 from sousei_kg.writes.baseline_file import recall_baseline, remember_baseline
+from sousei_kg.writes.change_log import ChangeLog
 from sousei_kg.writes.journal import Change
 from sousei_kg.writes.refusals import (
     WriteLimits,
@@ -165,6 +166,8 @@ class Writer:
         self._broken = False
         self.audit = AuditLog(directory / AUDIT_FILE)
         self.version = self._recover()
+        # The change feed's log: entries of unfinished writes dropped, the release saved.
+        self.changes = ChangeLog.open(directory, store, self.audit, self.version)
         self._shapes = load_change_shapes(root=resources)
         self._baseline = self._known_baseline(store)
         snapshots.clear(directory)
@@ -297,6 +300,8 @@ class Writer:
             seq = self.audit.next_seq
             folder = self.directory / JOURNAL_DIR
             journal.save(folder, seq, change)
+            # Before the audit record, which commits the journal and the change-log entry alike.
+            self.changes.record(seq, version_after, self._store, copy, change)
             self.audit.append(
                 {
                     "seq": seq,
