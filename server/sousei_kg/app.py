@@ -27,6 +27,7 @@ from sousei_kg.http.auth_failures import AuthFailures
 from sousei_kg.http.cors import SplitCORS
 from sousei_kg.http.direct_routes import DirectRoutes, Endpoint, check_endpoint
 from sousei_kg.http.edge import EdgeApp, Layer
+from sousei_kg.http.head_requests import HeadAsGet
 from sousei_kg.http.errors import install as install_error_map
 from sousei_kg.http.protection import ProtectionMiddleware
 from sousei_kg.http.response_cache import ResponseCacheMiddleware
@@ -196,7 +197,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.result_cache = ResultCache(settings.result_cache_bytes)
     app.state.auth_failures = AuthFailures(max_failures=settings.auth_failure_limit)
-    # Innermost (added first): the hot query routes skip the router but not the layers below.
+    # Innermost (added first): HEAD on any path GET answers, then the hot query routes, which
+    # skip the router but not the layers below.
+    app.add_middleware(HeadAsGet, routes=app.router.routes)
     app.add_middleware(DirectRoutes, routes=direct_routes(settings))
     # Level 6 (zlib's default), not Starlette's 9: a 1 MB answer compresses several times faster
     # for a few per cent more bytes; repeated answers are replayed compressed anyway.
