@@ -24,7 +24,7 @@ def run(*args: str | Path) -> Result:
 
 def coverage(result: Result) -> str:
     assert result.exit_code == 0, result.output
-    return result.stdout[result.stdout.index("Coverage\n") :]
+    return result.stdout[result.stdout.index("Coverage (") :]
 
 
 def shipped_copy(tmp_path: Path) -> Path:
