@@ -46,6 +46,7 @@ from sousei_kg.routes import (
     ldes,
     organisations,
     site,
+    tables,
     web,
 )
 from sousei_kg.routes import graph_store as graph_store_routes
@@ -248,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(update_routes.router)
     app.include_router(graph_store_routes.router)
     app.include_router(fragments.router)
+    app.include_router(tables.router)
     app.include_router(ldes.router)
     app.include_router(metrics_routes.router)
     return app

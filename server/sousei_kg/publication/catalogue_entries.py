@@ -24,6 +24,7 @@ from sousei_kg.publication.controlled_terms import (
     Agent,
     Concept,
     ContactPoint,
+    Document,
     FileType,
     MediaType,
     Standard,
@@ -131,6 +132,8 @@ class Distribution:
         byte_size: its size in bytes, when known (``dcat:byteSize``).
         sha256: the SHA-256 of its bytes in hex, when known (``spdx:checksum``).
         access_service: the service it is served by, if any (``dcat:accessService``).
+        documentation_path: the URL below the access base of a document describing its
+            content, if any (``foaf:page``: a CSV's CSVW metadata).
     """
 
     slug: str
@@ -145,6 +148,7 @@ class Distribution:
     byte_size: int | None = None
     sha256: str | None = None
     access_service: DataService | None = None
+    documentation_path: str | None = None
 
     @property
     def iri(self) -> str:
@@ -215,4 +219,6 @@ def add_distribution(out: Description, file: Distribution, deployment: Deploymen
         )
     if file.access_service is not None:
         out.add(node, "dcat:accessService", NamedNode(file.access_service.iri))
+    if file.documentation_path is not None:
+        out.link(node, "foaf:page", Document(deployment.addresses.access + file.documentation_path))
     return node

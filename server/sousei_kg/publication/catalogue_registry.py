@@ -11,15 +11,21 @@ entry alike, and ``tests/publication/test_dcat_ap.py`` validates the whole catal
 DCAT-AP 3.0.1 shapes, so a new entry is checked as soon as it is listed.
 """
 
+import hashlib
+
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.publication.catalogue_entries import DataService, Distribution
 from sousei_kg.publication.change_feed import FEED_PATH, LDES_SPECIFICATION
 from sousei_kg.publication.controlled_terms import (
+    CSV,
+    CSV_FILE,
+    CSVW,
     GZIP,
     SPARQL_PROTOCOL,
     SPARQL_QUERY,
     Standard,
 )
+from sousei_kg.publication.csv_tables import TABLES, csv_table_bytes
 from sousei_kg.publication.dumps import DUMP_FILES, DumpFile, dump_sha256, dump_sizes
 from sousei_kg.publication.fragments import (
     FRAGMENTS_PATH,
@@ -118,8 +124,37 @@ SERVICES: tuple[DataService, ...] = (SPARQL_SERVICE, FRAGMENTS_SERVICE, FEED_SER
 
 
 def distributions(graph: KnowledgeGraph) -> list[Distribution]:
-    """Every distribution of the dataset, in the order listed: the dumps."""
-    return dump_distributions(graph)
+    """Every distribution of the dataset, in the order listed: the dumps, then the CSV tables."""
+    return dump_distributions(graph) + table_distributions(graph)
+
+
+def table_distributions(graph: KnowledgeGraph) -> list[Distribution]:
+    """One distribution per CSV table, with its size and checksum and its CSVW metadata as its
+    documentation (written once per version, like the dumps)."""
+    found = []
+    for table in TABLES:
+        body = csv_table_bytes(graph, table)
+        found.append(
+            Distribution(
+                slug="csv-" + table.slug,
+                title=table.filename,
+                descriptions={
+                    language: f"{table.titles[language]}（CSV）：{text}"
+                    if language == "ja"
+                    else f"{table.titles[language]} (CSV): {text} Described by CSVW metadata "
+                    f"at {table.metadata_path}."
+                    for language, text in table.descriptions.items()
+                },
+                path=table.path,
+                media_type=CSV,
+                file_type=CSV_FILE,
+                standard=CSVW,
+                byte_size=len(body),
+                sha256=hashlib.sha256(body).hexdigest(),
+                documentation_path=table.metadata_path,
+            )
+        )
+    return found
 
 
 def dump_distributions(graph: KnowledgeGraph) -> list[Distribution]:

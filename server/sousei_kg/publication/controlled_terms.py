@@ -257,3 +257,10 @@ SPARQL_PROTOCOL = Standard("https://www.w3.org/TR/sparql11-protocol/", "SPARQL 1
 SPARQL_QUERY = Standard("https://www.w3.org/TR/sparql11-query/", "SPARQL 1.1 Query Language")
 VOCABULARY = Standard("https://w3id.org/sousei-kg/def", "The sousei-kg vocabulary")
 GZIP = MediaType("application/gzip")
+CSV = MediaType("text/csv")
+CSV_FILE = FileType("CSV")
+CSVW = Standard(
+    "https://www.w3.org/TR/tabular-data-model/",
+    "Model for Tabular Data and Metadata on the Web (CSVW)",
+)
+"""What the CSV tables conform to: CSV on the Web, whose metadata describes each of them."""
