@@ -223,6 +223,7 @@ def build_data(size: str) -> SizeData:
         ]
         data.loads["ours: pyoxigraph bulk_load of the synthetic file"] = phases["bulk_load_extra_s"]
         data.loads["ours: manifest update (count)"] = phases["manifest_s"]
+        data.loads["ours: label index (issue 20)"] = phases.get("label_index_s", 0.0)
         data.loads["ours: total"] = phases["total_s"]
     data.loads["oxigraph load (same N-Quads)"] = timed(
         [

@@ -1,12 +1,14 @@
 """``/search``: label search over ja and en labels, case-insensitive, HTML and JSON; user text is
 bound as a literal, so SPARQL syntax in it matches nothing and breaks nothing."""
 
+import dataclasses
+
 import pytest
 from fastapi.testclient import TestClient
 
-from sousei_kg.dataset.graph_naming import load_shipped
+from sousei_kg.config import Settings
+from sousei_kg.dataset.knowledge_graph import open_knowledge_graph
 from sousei_kg.linked_data.label_search import LIMIT, search
-from sousei_kg.store.directory import open_store
 
 ID = "https://w3id.org/sousei-kg/id/"
 
@@ -74,11 +76,13 @@ def test_empty_query_gives_a_form_or_400(client: TestClient) -> None:
     assert "q" in empty.json()["error"]
 
 
-def test_results_are_limited() -> None:
-    store = open_store(None)
-    load_shipped(store)
-    result = search(store, "の")  # in hundreds of Japanese labels
+@pytest.mark.parametrize("indexed", [True, False])
+def test_results_are_limited(indexed: bool) -> None:
+    graph = open_knowledge_graph(Settings())
+    if not indexed:
+        graph = dataclasses.replace(graph, labels=None)
+    result = search(graph, "の")  # in hundreds of Japanese labels
     assert len(result.hits) == LIMIT
     assert result.truncated
     with pytest.raises(ValueError, match="empty"):
-        search(store, " ")
+        search(graph, " ")

@@ -26,6 +26,7 @@ from sousei_kg.store.directory import (
     open_store,
     read_manifest,
 )
+from sousei_kg.store.label_index import INDEX_FILE, index_version
 from sousei_kg.store.large_stack import run_on_large_stack
 from sousei_kg.store.loading import load_file
 from sousei_kg.store.query import run_query
@@ -121,7 +122,8 @@ def test_rebuild_replaces_and_failed_build_keeps_previous(resources: Path, tmp_p
         build_store(directory, shipped_files(resources))
     assert read_manifest(directory) == rebuilt
     assert quad_count(open_store(directory)) == rebuilt.quad_count
-    assert sorted(p.name for p in directory.iterdir()) == [MANIFEST_FILE, OXIGRAPH_DIR]
+    assert sorted(p.name for p in directory.iterdir()) == [INDEX_FILE, MANIFEST_FILE, OXIGRAPH_DIR]
+    assert index_version(directory) == rebuilt.version_hash  # the label index is the rebuilt one
 
 
 def test_build_refuses_a_foreign_directory(resources: Path, tmp_path: Path) -> None:

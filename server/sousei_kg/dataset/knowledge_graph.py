@@ -2,7 +2,8 @@
 
 Opened once at start-up (``create_app``'s lifespan). A persistent store is opened read-only and its
 version hash comes from the manifest written at build time (no recount); without a store the shipped
-files are loaded into memory and hashed.
+files are loaded into memory and hashed. Its label index (:mod:`sousei_kg.store.label_index`) is the
+store's ``labels.sqlite3``, or built in memory for the shipped files (milliseconds).
 """
 
 import threading
@@ -17,6 +18,7 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.store.canonical import graph_counts, quad_count, version_hash
 from sousei_kg.store.directory import open_store, read_manifest
+from sousei_kg.store.label_index import LabelIndex
 from sousei_kg.store.readable import ReadableStore
 
 T = TypeVar("T")
@@ -34,6 +36,7 @@ class KnowledgeGraph:
         graphs: quads per named-graph IRI.
         loaded_at: when the store was built (persistent) or loaded (in memory), UTC.
         resources: the folder holding ``queries/`` etc. in place of the shipped ones, if any.
+        labels: the label index, if the store has one (it says itself which version it holds).
     """
 
     store: ReadableStore
@@ -42,6 +45,7 @@ class KnowledgeGraph:
     graphs: dict[str, int]
     loaded_at: datetime
     resources: Path | None = None
+    labels: LabelIndex | None = field(default=None, repr=False, compare=False)
     _derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
     # Re-entrant: one derived value may be computed from another (a dump's from the statistics).
     _derived_lock: threading.RLock = field(
@@ -85,14 +89,17 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
             graphs=dict(manifest.graphs),
             loaded_at=datetime.fromisoformat(manifest.built_at).astimezone(UTC),
             resources=settings.resources,
+            labels=LabelIndex.open_file(settings.store),
         )
     store = open_store(None)
     load_shipped(store, settings.resources)
+    version = version_hash(store)
     return KnowledgeGraph(
         store=store,
-        version=version_hash(store),
+        version=version,
         quad_count=quad_count(store),
         graphs=graph_counts(store),
         loaded_at=datetime.now(UTC),
         resources=settings.resources,
+        labels=LabelIndex.in_memory(store, version),
     )

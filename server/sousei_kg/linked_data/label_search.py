@@ -3,18 +3,29 @@
 
 The search text is bound to ``?q`` as a literal through SPARQL substitutions, so no user input ever
 becomes query text (a query such as ``"} UNION { ?s ?p ?o } #`` is just a string that matches
-nothing). The graph is small, so a FILTER scan is fast enough and needs no text index.
+nothing).
+
+With a label index (:mod:`sousei_kg.store.label_index`: a persistent store's, or the one built in
+memory for the shipped files) the query reads only the labels the index names as candidates
+(``indexed-label-search.rq``, and ``indexed-search-labels.rq`` for the named query
+search-labels); its filter is the same, so the answer is the same. Without one (the remote backend,
+a store built before the index, an index of another version) every label is read.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.linked_data.describe import solutions_of
+from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.sparql.internal_queries import internal_query
+from sousei_kg.sparql.values_rows import with_values_rows
+from sousei_kg.store.label_index import Candidate, fold
 from sousei_kg.store.query import run_query
-from sousei_kg.store.readable import ReadableStore
+from sousei_kg.store.readable import Term
 
 LIMIT = 50
 """Most hits returned; one more is fetched to tell whether the list was cut (the ``LIMIT 51`` of
@@ -56,11 +67,11 @@ class SearchResult:
     truncated: bool
 
 
-def search(store: ReadableStore, text: str) -> SearchResult:
+def search(graph: KnowledgeGraph, text: str) -> SearchResult:
     """Find resources whose label contains ``text``, ignoring case.
 
     Args:
-        store: the store.
+        graph: the dataset (its label index is used when it has one for this version).
         text: the search text; must not be empty.
 
     Raises:
@@ -69,7 +80,11 @@ def search(store: ReadableStore, text: str) -> SearchResult:
     text = text.strip()
     if not text:
         raise ValueError("the search text is empty")
-    result = solutions_of(run_query(store, internal_query("label-search"), {"q": Literal(text)}))
+    query = internal_query("label-search")
+    candidates = _candidates(graph, text)
+    if candidates is not None:
+        query = _ranked_candidates_query(candidates, fold(text))
+    result = solutions_of(run_query(graph.store, query, {"q": Literal(text)}))
     ranks: dict[str, int] = {}
     labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     types: dict[str, dict[str, None]] = defaultdict(dict)
@@ -106,3 +121,84 @@ def _one_per_language(labels: dict[str, set[str]]) -> dict[str, str]:
     the order rows arrive in, so every backend and engine gives the same answer."""
     order = sorted(labels, key=lambda tag: ({"ja": 0, "en": 1}.get(tag, 2), tag))
     return {tag: min(labels[tag], key=lambda text: (len(text), text)) for tag in order}
+
+
+def _candidates(graph: KnowledgeGraph, text: str) -> list[Candidate] | None:
+    """The index's candidates for ``text`` at the graph's version; ``None``: no index to use."""
+    if graph.labels is None:
+        return None
+    return graph.labels.candidates(text, graph.version)
+
+
+def _ranked_candidates_query(candidates: list[Candidate], folded: str) -> str:
+    """``indexed-label-search.rq`` holding the matching pairs of the resources that rank first
+    (by their shortest matching label, then IRI, as label-search.rq ranks): one more resource than
+    :data:`LIMIT`, so the caller still learns whether the list was cut."""
+    shortest: dict[str, int] = {}
+    pairs: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.matches(folded):
+            length = len(candidate.value)
+            shortest[candidate.subject] = min(shortest.get(candidate.subject, length), length)
+            pairs[candidate.subject].append(candidate)
+    first = sorted(shortest, key=lambda iri: (shortest[iri], iri))[: LIMIT + 1]
+    rows = [(c.resource(), c.label()) for iri in first for c in pairs[iri]]
+    return with_values_rows(internal_query("indexed-label-search"), ("r", "matched"), rows)
+
+
+NAMED_QUERY = "search-labels"
+"""The named query the label index answers (``queries/search-labels.rq``)."""
+
+
+def indexed_named_query(
+    graph: KnowledgeGraph, name: str, text: str, bindings: Mapping[str, Term], row_cap: int
+) -> str | None:
+    """The text to run for the named query ``name`` with the label index, or ``None`` to run the
+    query as it is (another query, a query text that is not the shipped one, no index for this
+    version).
+
+    The text is ``indexed-search-labels.rq`` with the index's candidates that match (the same
+    filter the query applies, so the same rows in the same order). With a row cap, the pairs of the
+    resources that come first and give at least ``row_cap + 1`` rows are enough: every matching
+    pair gives at least one row, rows are sorted by resource first, and the one row past the cap
+    tells the caller that the answer was cut.
+
+    Args:
+        graph: the dataset.
+        name: the named query.
+        text: its text as the catalogue holds it.
+        bindings: its parameters, bound (``text``, and ``language`` when given).
+        row_cap: the most rows the answer may have (0: all).
+    """
+    if name != NAMED_QUERY or graph.labels is None:
+        return None
+    shipped = catalog_for(None).get(NAMED_QUERY)
+    searched = bindings.get("text")
+    if shipped is None or shipped.text != text or not isinstance(searched, Literal):
+        return None
+    candidates = graph.labels.candidates(searched.value, graph.version)
+    if candidates is None:
+        return None
+    language = bindings.get("language")
+    wanted = language.value if isinstance(language, Literal) else None
+    folded = fold(searched.value)
+    matching = [c for c in candidates if c.matches(folded) and _language_matches(c, wanted)]
+    if row_cap and len(matching) > row_cap + 1:
+        last = matching[row_cap].subject
+        end = row_cap + 1
+        while end < len(matching) and matching[end].subject == last:
+            end += 1
+        matching = matching[:end]
+    rows = [(c.resource(), c.label()) for c in matching]
+    return with_values_rows(internal_query("indexed-search-labels"), ("resource", "label"), rows)
+
+
+def _language_matches(candidate: Candidate, wanted: str | None) -> bool:
+    """``COALESCE(LANGMATCHES(LANG(?label), ?language), true)``: true without a language, and for
+    a label that is an IRI (``LANG`` of it is an error); else the basic filtering of RFC 4647."""
+    if wanted is None or not candidate.datatype:
+        return True
+    tag, wanted = candidate.language.lower(), wanted.lower()
+    if wanted == "*":
+        return bool(tag)
+    return tag == wanted or tag.startswith(wanted + "-")

@@ -25,6 +25,7 @@ from sousei_kg.http.auth_failures import AuthFailures
 from sousei_kg.http.client_identity import address_group, client_address
 from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.store.directory import open_snapshot
+from sousei_kg.store.label_index import LabelIndex
 from sousei_kg.writes.orders import ProcessSettings, WriteOrder
 from sousei_kg.writes.refusals import WriteLimits
 from sousei_kg.writes.write_side import WriteFailedError, WriteSide
@@ -118,6 +119,10 @@ def publish(app: FastAPI, commit: Commit, settings: Settings) -> None:
     if commit.seq <= current:
         return
     app.state.knowledge_graph_seq = commit.seq
+    previous: KnowledgeGraph | None = getattr(app.state, "knowledge_graph", None)
+    labels = previous.labels if previous is not None else None
+    if labels is None and settings.store is not None:
+        labels = LabelIndex.open_file(settings.store)  # the write process keeps it in step
     app.state.knowledge_graph = KnowledgeGraph(
         store=open_snapshot(commit.snapshot),
         version=commit.version,
@@ -125,6 +130,7 @@ def publish(app: FastAPI, commit: Commit, settings: Settings) -> None:
         graphs=dict(commit.graphs),
         loaded_at=datetime.now(UTC),
         resources=settings.resources,
+        labels=labels,
     )
     pool: QueryRunner | None = getattr(app.state, "query_pool", None)  # None while starting
     if isinstance(pool, WorkerPool):

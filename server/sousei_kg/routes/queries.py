@@ -37,7 +37,7 @@ from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError, is_short_key
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
-from sousei_kg.routes.query_downloads import MEDIA_TYPES, QueryDownload
+from sousei_kg.routes.query_downloads import MEDIA_TYPES, QueryDownload, named_query_text
 from sousei_kg.sparql.formats import (
     GRAPH_FORMATS,
     HTML,
@@ -161,12 +161,14 @@ async def run_named_query(
         return cached
     headers = {**_with_vary(validators(graph, etag)), **hint_headers(hints)}
     # Named queries run on the worker pool like /sparql: the same time limit and result cap.
+    # A page is built whole: without a cap it still shows at most PAGE_ROWS.
+    row_cap = settings.result_cap or (PAGE_ROWS if html else 0)
+    # search-labels reads only the label index's candidates where there is an index (issue 20).
     job = QueryJob(
-        query=query.text,
+        query=await named_query_text(graph, query, bindings, row_cap),
         solutions_format=JSON_RESULTS.key if html else fmt.key,
         graph_format=None,
-        # A page is built whole: without a cap it still shows at most PAGE_ROWS.
-        row_cap=settings.result_cap or (PAGE_ROWS if html else 0),
+        row_cap=row_cap,
         byte_cap=settings.result_max_bytes,
         substitutions=tuple((name, term_to_spec(term)) for name, term in bindings.items()),
         cap_link=base + "limits#result-cap",

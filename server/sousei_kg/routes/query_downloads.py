@@ -10,12 +10,14 @@ own route (same parameters, time limit, result cap, fair share, caches and rate 
 path calls this endpoint below the same middleware), and says when the cap cut it.
 """
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
+from starlette.concurrency import run_in_threadpool
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
@@ -25,11 +27,13 @@ from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.errors import response_for
 from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
+from sousei_kg.linked_data.label_search import NAMED_QUERY, indexed_named_query
 from sousei_kg.named_queries.catalogue import NamedQuery
 from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError
 from sousei_kg.named_queries.tables import delimited, download_columns, table_of
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
 from sousei_kg.sparql.formats import JSON_RESULTS, XML_RESULTS
+from sousei_kg.store.readable import Term
 from sousei_kg.web.workbook import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from sousei_kg.web.workbook import workbook
 
@@ -52,6 +56,19 @@ def _bindings(request: Request, query: NamedQuery) -> dict[str, Any]:
         if key not in RESERVED_PARAMS:
             values.setdefault(key, []).append(value)
     return query.bind(values)
+
+
+async def named_query_text(
+    graph: KnowledgeGraph, query: NamedQuery, bindings: Mapping[str, Term], row_cap: int
+) -> str:
+    """The text to run for ``query``: its own, or for search-labels the same query over the label
+    index's candidates where the dataset has an index (issue 20; read off the event loop)."""
+    if query.name != NAMED_QUERY:
+        return query.text
+    indexed = await run_in_threadpool(
+        indexed_named_query, graph, query.name, query.text, bindings, row_cap
+    )
+    return indexed or query.text
 
 
 async def download(
@@ -80,7 +97,7 @@ async def download(
     if kind in _SPARQL_RESULTS:
         fmt = _SPARQL_RESULTS[kind]
         job = QueryJob(
-            query=query.text,
+            query=await named_query_text(graph, query, bindings, settings.result_cap),
             solutions_format=fmt.key,
             graph_format=None,
             row_cap=settings.result_cap,
@@ -89,11 +106,12 @@ async def download(
             cap_link=public_base(request, settings) + "limits#result-cap",
         )
         return await run_limited(request, job, settings, headers)
+    row_cap = settings.result_cap or DOWNLOAD_ROWS
     job = QueryJob(
-        query=query.text,
+        query=await named_query_text(graph, query, bindings, row_cap),
         solutions_format=JSON_RESULTS.key,
         graph_format=None,
-        row_cap=settings.result_cap or DOWNLOAD_ROWS,
+        row_cap=row_cap,
         byte_cap=settings.result_max_bytes,
         substitutions=substitutions,
         cap_link=public_base(request, settings) + "limits#result-cap",

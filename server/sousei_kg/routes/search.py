@@ -57,7 +57,7 @@ def search_labels(
                 status_code=400,
                 headers=vary,
             )
-        found = search(graph.store, text)
+        found = search(graph, text)
         body: dict[str, Any] = {
             "query": found.query,
             "limit": LIMIT,
@@ -76,7 +76,7 @@ def search_labels(
             ],
         }
         return JSONResponse(body, headers=vary)
-    result = search(graph.store, text) if text else None
+    result = search(graph, text) if text else None
     return render(
         request,
         "search.html",

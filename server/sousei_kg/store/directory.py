@@ -25,6 +25,7 @@ from sousei_kg import __version__
 from sousei_kg.errors import StoreExistsError, StoreNotFoundError
 from sousei_kg.store.canonical import graph_counts, quad_count, version_hash
 from sousei_kg.store.durable import atomic_write_bytes
+from sousei_kg.store.label_index import build_index_file
 from sousei_kg.store.loading import GraphFile, load_files
 
 OXIGRAPH_DIR = "oxigraph"
@@ -201,7 +202,8 @@ def build_store(directory: Path, files: Sequence[GraphFile]) -> Manifest:
     """Build a persistent store from the shipped files, replacing any store already there.
 
     The store is built in ``DIR/.oxigraph-building`` and moved to ``DIR/oxigraph`` only once all
-    files loaded; the manifest is written last.
+    files loaded; its label index (``DIR/labels.sqlite3``, :mod:`sousei_kg.store.label_index`) is
+    built from it before the move; the manifest is written last.
 
     Args:
         directory: the store directory; created if missing.
@@ -231,6 +233,7 @@ def build_store(directory: Path, files: Sequence[GraphFile]) -> Manifest:
         load_files(store, files)
         store.flush()
         manifest = _manifest_for(store)
+        build_index_file(directory, store, manifest.version_hash)
         del store  # closes the RocksDB instance before its folder moves
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

@@ -16,7 +16,10 @@ crash safety):
 2. the audit record is appended and flushed (write-ahead);
 3. the change is applied to the store and ``flush()``-ed to disk;
 4. the manifest (version hash, counts) is rewritten and the ``committed`` record flushed;
-5. a snapshot is taken for the readers.
+5. the label index (``labels.sqlite3``) is brought in step: the rows of the resources whose labels
+   the write changed, and the new version, in one SQLite transaction (if that fails the index
+   still names the old version, readers search without it, and the next start rebuilds it);
+6. a snapshot is taken for the readers.
 
 Only then does the caller answer 2xx. Applying the diff rather than running the update again
 makes the store hold exactly what was validated, even for ``NOW()``, ``RAND()`` or ``UUID()``.
@@ -24,6 +27,8 @@ Exactly one process writes: it holds an exclusive ``flock`` on ``DIR/writer.lock
 """
 
 import fcntl
+import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -56,6 +61,12 @@ from sousei_kg.store.directory import (
     write_manifest,
 )
 from sousei_kg.store.graph_edits import copy_store
+from sousei_kg.store.label_index import (
+    build_index_file,
+    index_version,
+    label_subjects,
+    update_index_file,
+)
 from sousei_kg.writes import journal
 from sousei_kg.writes.audit import AuditLog
 from sousei_kg.writes.baseline_file import recall_baseline, remember_baseline
@@ -67,6 +78,8 @@ from sousei_kg.writes.refusals import (
     check_graphs,
     check_limits,
 )
+
+LOG = logging.getLogger("sousei_kg.writes")
 
 
 class WriterSetupError(SouseiError):
@@ -166,6 +179,7 @@ class Writer:
         self._broken = False
         self.audit = AuditLog(directory / AUDIT_FILE)
         self.version = self._recover()
+        self._check_label_index()
         # The change feed's log: entries of unfinished writes dropped, the release saved.
         self.changes = ChangeLog.open(directory, store, self.audit, self.version)
         self._shapes = load_change_shapes(root=resources)
@@ -223,6 +237,25 @@ class Writer:
         version = version_hash(self._store)
         self._write_manifest(version, self._store, _now())
         return version
+
+    def _check_label_index(self) -> None:
+        """Rebuild the label index if it is missing or describes another version (a store built
+        before the index existed, a write recovered from the journal, a failed index update)."""
+        if index_version(self.directory) == self.version:
+            return
+        started = time.monotonic()
+        count = build_index_file(self.directory, self._store, self.version)
+        LOG.info("label index rebuilt: %d labels in %.1f s", count, time.monotonic() - started)
+
+    def _update_label_index(self, change: Change, version: str) -> None:
+        """Bring the label index in step with a committed write (see the module docstring)."""
+        subjects = label_subjects(change.removed) | label_subjects(change.added)
+        try:
+            update_index_file(self.directory, self._store, subjects, version)
+        except (sqlite3.Error, OSError) as error:
+            LOG.warning(
+                "label index not updated (searched without it until the next start): %s", error
+            )
 
     def _known_baseline(self, store: Store) -> ViolationBaseline:
         """The Violations of the store as it is: remembered with its version and the shapes
@@ -330,6 +363,7 @@ class Writer:
                 self._broken = True  # the journal holds the change: the next start finishes it
                 raise
             journal.discard(folder, seq)
+            self._update_label_index(change, version_after)
             self.version = version_after
             self._baseline = self._baseline.after(checked)
             remember_baseline(self.directory, version_after, self.resources, self._baseline)

@@ -1,0 +1,480 @@
+"""The label index: which resources have a label containing a text, without reading every label.
+
+A persistent store keeps it in ``DIR/labels.sqlite3`` (SQLite, stdlib ``sqlite3``); the in-memory
+store of the shipped files builds one in memory at start-up. It holds one row per distinct
+(resource, label) of ``rdfs:label``, ``skos:prefLabel`` and ``skos:altLabel`` whose resource is an
+IRI, with the label's text lower-cased by Python (``str.lower``, the full Unicode mapping, like
+SPARQL's ``LCASE``), and two ways in:
+
+* ``labels_fts``: FTS5 with the ``trigram`` tokenizer (case-sensitive, on the lower-cased text),
+  for texts of three characters or more; the text is quoted as one FTS5 string (``"`` doubled), so
+  nothing in it is FTS5 syntax;
+* ``grams``: the two-character pieces of each label that contain a non-ASCII character, and its
+  last character followed by ``\\x00``, for one- and two-character texts in Japanese (trigrams
+  cannot find them); a one-character text is a range of pieces that start with it. One- and
+  two-character ASCII texts (``a``, ``of``) scan the label texts in SQLite instead: they match a
+  large share of all labels anyway.
+
+The index gives **candidates**, a superset of the labels that match: the caller checks each one
+again (the SPARQL query that fetches the rows applies the same ``CONTAINS(LCASE(...))`` filter as
+the query without the index), so the index decides what is read, never what is answered.
+
+It records the dataset version it describes (``meta.version``); a reader that serves another
+version gets ``None`` from :meth:`LabelIndex.candidates` and answers without the index. The writer
+updates the rows of the resources a write changed in the same transaction that records the new
+version, right after the commit point (:mod:`sousei_kg.writes.writer`), and rebuilds the whole
+index when it opens a store whose index is missing or describes another version.
+"""
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
+
+LOG = logging.getLogger("sousei_kg.store")
+
+INDEX_FILE = "labels.sqlite3"
+"""The label index of a persistent store, beside ``oxigraph/``."""
+SCHEMA = "1"
+"""Bumped when the layout changes: an index of another schema is rebuilt (or not used)."""
+
+LABEL_PREDICATES: tuple[NamedNode, ...] = (
+    NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+)
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_IRI_KIND = ""
+"""The ``datatype`` column of a label that is an IRI (``STR`` of it is what the search reads)."""
+_END = "\x00"
+_TOP = "\U0010ffff"
+
+_SCHEMA_SQL = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE labels(
+    id INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL,
+    value TEXT NOT NULL,
+    language TEXT NOT NULL,
+    datatype TEXT NOT NULL,
+    folded TEXT NOT NULL,
+    UNIQUE(subject, value, language, datatype)
+);
+CREATE VIRTUAL TABLE labels_fts USING fts5(
+    folded, content='labels', content_rowid='id', tokenize='trigram case_sensitive 1'
+);
+CREATE TABLE grams(gram TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(gram, id)) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One (resource, label) whose lower-cased label may contain the text.
+
+    Attributes:
+        subject: the resource's IRI.
+        value: the label's text (``STR`` of it).
+        language: its language tag, or ``""``.
+        datatype: its datatype IRI; ``""`` when the label is an IRI, not a literal.
+    """
+
+    subject: str
+    value: str
+    language: str
+    datatype: str
+
+    def resource(self) -> NamedNode:
+        """The resource as a term."""
+        return NamedNode(self.subject)
+
+    def label(self) -> NamedNode | Literal:
+        """The label as the term the store holds."""
+        if self.datatype == _IRI_KIND:
+            return NamedNode(self.value)
+        if self.language:
+            return Literal(self.value, language=self.language)
+        return Literal(self.value, datatype=NamedNode(self.datatype))
+
+    def matches(self, folded_text: str) -> bool:
+        """Whether the label contains the (lower-cased) text: the check the candidates need."""
+        return folded_text in fold(self.value)
+
+
+def fold(text: str) -> str:
+    """The form both labels and search texts are compared in (SPARQL ``LCASE``)."""
+    return text.lower()
+
+
+def _grams(folded: str) -> set[str]:
+    """The pieces of a lower-cased label the ``grams`` table holds (see the module docstring)."""
+    if not folded:
+        return set()
+    pieces = {folded[i : i + 2] for i in range(len(folded) - 1)}
+    pieces.add(folded[-1] + _END)
+    return {piece for piece in pieces if not piece.isascii()}
+
+
+@dataclass(frozen=True)
+class _Row:
+    subject: str
+    value: str
+    language: str
+    datatype: str
+
+
+def _row_of(quad: Quad) -> _Row | None:
+    """The index row of one label statement; ``None`` for a subject that is not an IRI (the search
+    skips them). A label that is a blank node or a triple cannot be indexed: see
+    :class:`UnindexableLabelError`."""
+    subject, label = quad.subject, quad.object
+    if not isinstance(subject, NamedNode):
+        return None
+    if isinstance(label, Literal):
+        return _Row(subject.value, label.value, label.language or "", label.datatype.value)
+    if isinstance(label, NamedNode):
+        return _Row(subject.value, label.value, "", _IRI_KIND)
+    raise UnindexableLabelError(subject.value)
+
+
+class UnindexableLabelError(ValueError):
+    """A label that is a blank node or a triple: ``STR`` of it is an error, which the named query's
+    ``COALESCE`` turns into a match for *every* text. The index cannot list such a label as a
+    candidate, so a dataset that has one is searched without the index."""
+
+
+def _label_quads(store: Store, subject: NamedNode | None = None) -> Iterator[Quad]:
+    for predicate in LABEL_PREDICATES:
+        yield from store.quads_for_pattern(subject, predicate, None, None)
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    return connection
+
+
+def _insert(connection: sqlite3.Connection, rows: Iterable[_Row]) -> int:
+    """Insert rows (duplicates ignored) with their FTS and gram entries; returns how many."""
+    count = 0
+    for row in rows:
+        folded = fold(row.value)
+        cursor = connection.execute(
+            "INSERT OR IGNORE INTO labels(subject, value, language, datatype, folded) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (row.subject, row.value, row.language, row.datatype, folded),
+        )
+        if cursor.rowcount != 1:
+            continue
+        rowid = cursor.lastrowid
+        connection.execute("INSERT INTO labels_fts(rowid, folded) VALUES (?, ?)", (rowid, folded))
+        connection.executemany(
+            "INSERT INTO grams(gram, id) VALUES (?, ?)", ((g, rowid) for g in _grams(folded))
+        )
+        count += 1
+    return count
+
+
+def _delete_subjects(connection: sqlite3.Connection, subjects: Iterable[str]) -> None:
+    for subject in subjects:
+        found = connection.execute(
+            "SELECT id, folded FROM labels WHERE subject = ?", (subject,)
+        ).fetchall()
+        for rowid, folded in found:
+            connection.execute(
+                "INSERT INTO labels_fts(labels_fts, rowid, folded) VALUES ('delete', ?, ?)",
+                (rowid, folded),
+            )
+            connection.executemany(
+                "DELETE FROM grams WHERE gram = ? AND id = ?",
+                ((g, rowid) for g in _grams(folded)),
+            )
+        connection.execute("DELETE FROM labels WHERE subject = ?", (subject,))
+
+
+def _set_meta(connection: sqlite3.Connection, version: str, unindexable: bool) -> None:
+    connection.executemany(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+        [("schema", SCHEMA), ("version", version), ("unindexable", "1" if unindexable else "0")],
+    )
+
+
+def _fill(connection: sqlite3.Connection, store: Store, version: str) -> int:
+    """Create the tables and index every label of ``store`` in one transaction."""
+    connection.executescript(_SCHEMA_SQL)
+    connection.execute("BEGIN")
+    unindexable = False
+
+    def rows() -> Iterator[tuple[str, str, str, str, str]]:
+        nonlocal unindexable
+        for quad in _label_quads(store):
+            try:
+                row = _row_of(quad)
+            except UnindexableLabelError:
+                unindexable = True
+                continue
+            if row is not None:
+                yield row.subject, row.value, row.language, row.datatype, fold(row.value)
+
+    connection.executemany(
+        "INSERT OR IGNORE INTO labels(subject, value, language, datatype, folded) "
+        "VALUES (?, ?, ?, ?, ?)",
+        rows(),
+    )
+    connection.execute("INSERT INTO labels_fts(labels_fts) VALUES ('rebuild')")
+    connection.execute("CREATE TEMP TABLE new_grams(gram TEXT NOT NULL, id INTEGER NOT NULL)")
+    connection.executemany(
+        "INSERT INTO new_grams(gram, id) VALUES (?, ?)",
+        (
+            (gram, rowid)
+            for rowid, folded in connection.cursor().execute("SELECT id, folded FROM labels")
+            for gram in _grams(folded)
+        ),
+    )
+    connection.execute("INSERT INTO grams SELECT gram, id FROM new_grams ORDER BY gram, id")
+    connection.execute("DROP TABLE new_grams")
+    (count,) = connection.execute("SELECT count(*) FROM labels").fetchone()
+    _set_meta(connection, version, unindexable)
+    connection.execute("COMMIT")
+    return int(count)
+
+
+def build_index_file(directory: Path, store: Store, version: str) -> int:
+    """Build ``DIR/labels.sqlite3`` from ``store`` (which holds ``version``), replacing any index
+    there: written beside it and renamed into place, so a reader sees the old index or the new
+    one. Returns the number of labels indexed."""
+    target = directory / INDEX_FILE
+    building = directory / (INDEX_FILE + ".building")
+    with contextlib.suppress(FileNotFoundError):
+        building.unlink()
+    connection = _connect(str(building))
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        count = _fill(connection, store, version)
+        connection.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        connection.close()
+    with open(building, "rb") as handle:
+        os.fsync(handle.fileno())
+    building.replace(target)
+    return count
+
+
+def index_version(directory: Path) -> str | None:
+    """The version the index of ``DIR`` describes; ``None`` if it is missing, unreadable or of
+    another schema."""
+    path = directory / INDEX_FILE
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return meta.get("version") if meta.get("schema") == SCHEMA else None
+
+
+def update_index_file(
+    directory: Path, store: Store, subjects: Iterable[NamedNode | BlankNode], version: str
+) -> None:
+    """Bring the rows of ``subjects`` in line with ``store`` (the state after a write, ``version``)
+    and record the version, in one transaction: a reader sees the index before the write or after
+    it, never between.
+
+    Raises:
+        sqlite3.Error: if the index cannot be written (it then still names the old version, so
+            readers do not use it until it is rebuilt).
+    """
+    named = sorted({s.value for s in subjects if isinstance(s, NamedNode)})
+    connection = _connect(str(directory / INDEX_FILE))
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            unindexable = _update(connection, store, named)
+            _set_meta(connection, version, unindexable)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.close()
+
+
+def _update(connection: sqlite3.Connection, store: Store, subjects: Sequence[str]) -> bool:
+    meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    unindexable = meta.get("unindexable") == "1"
+    _delete_subjects(connection, subjects)
+    rows: list[_Row] = []
+    for subject in subjects:
+        for quad in _label_quads(store, NamedNode(subject)):
+            try:
+                row = _row_of(quad)
+            except UnindexableLabelError:
+                unindexable = True
+                continue
+            if row is not None:
+                rows.append(row)
+    _insert(connection, rows)
+    return unindexable
+
+
+def label_subjects(quads: Iterable[Quad]) -> set[NamedNode | BlankNode]:
+    """The subjects of the label statements among ``quads`` (what a write changed)."""
+    return {
+        q.subject
+        for q in quads
+        if q.predicate in LABEL_PREDICATES and isinstance(q.subject, NamedNode | BlankNode)
+    }
+
+
+class LabelIndex:
+    """A reader of a label index: a file of a persistent store, or one built in memory.
+
+    Safe to share between threads (one connection, used under a lock: each lookup is short). A
+    file that was replaced (a writer that rebuilt it) is opened again when the version asked for is
+    not the one the open file holds.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._path = path
+        self._inode = _inode(path)
+
+    @classmethod
+    def in_memory(cls, store: Store, version: str) -> "LabelIndex":
+        """Index ``store`` in memory (the shipped files: a few hundred labels, milliseconds)."""
+        connection = _connect(":memory:")
+        _fill(connection, store, version)
+        return cls(connection)
+
+    @classmethod
+    def open_file(cls, directory: Path) -> "LabelIndex | None":
+        """Open ``DIR/labels.sqlite3`` read-only; ``None`` if there is none (a store built before
+        the index existed: searched without it until a writer or ``sousei-kg build`` makes one)."""
+        path = directory / INDEX_FILE
+        if not path.is_file():
+            return None
+        try:
+            return cls(_read_only(path), path)
+        except sqlite3.Error as error:
+            LOG.warning("label index %s not used: %s", path, error)
+            return None
+
+    def _reopen_if_replaced(self) -> bool:
+        """Open the file again if another file now has its name; whether it did."""
+        if self._path is None or (inode := _inode(self._path)) in (None, self._inode):
+            return False
+        self._connection.close()
+        self._connection, self._inode = _read_only(self._path), inode
+        return True
+
+    def version(self) -> str | None:
+        """The version the index describes (``None``: unusable)."""
+        with self._lock:
+            return self._meta().get("version")
+
+    def _meta(self) -> dict[str, str]:
+        try:
+            meta = dict(self._connection.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.Error:
+            return {}
+        return meta if meta.get("schema") == SCHEMA else {}
+
+    def candidates(self, text: str, version: str) -> list[Candidate] | None:
+        """The (resource, label) pairs whose label may contain ``text`` ignoring case, sorted by
+        resource IRI (code-point order), then label; ``None`` when the index cannot answer for
+        ``version`` (it describes another version, or the dataset has a label it cannot index).
+
+        Every label that contains the text is among them (a superset: check each with
+        :meth:`Candidate.matches` or the query's own filter).
+        """
+        folded = fold(text)
+        with self._lock:
+            try:
+                found = self._lookup(folded, version)
+                if found is None and self._reopen_if_replaced():
+                    found = self._lookup(folded, version)
+            except (sqlite3.Error, UnicodeError) as error:
+                LOG.warning("label index not used: %s", error)
+                return None
+        return None if found is None else [Candidate(*row) for row in found]
+
+    def _lookup(self, folded: str, version: str) -> list[tuple[str, str, str, str]] | None:
+        """The candidates' rows, read in one transaction with the version they belong to."""
+        self._connection.execute("BEGIN")
+        try:
+            meta = self._meta()
+            if meta.get("version") != version or meta.get("unindexable") != "0":
+                return None
+            return self._connection.execute(*_lookup(folded)).fetchall()
+        finally:
+            self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._connection.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False
+    )
+    connection.isolation_level = None
+    return connection
+
+
+def _inode(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+_BY_TRIGRAMS = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels_fts "
+    "JOIN labels AS l ON l.id = labels_fts.rowid WHERE labels_fts MATCH ? "
+    "ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+_BY_SCAN = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
+    "WHERE instr(l.folded, ?) > 0 ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+_BY_BIGRAM = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
+    "WHERE l.id IN (SELECT id FROM grams WHERE gram = ?) "
+    "ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+_BY_UNIGRAM = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
+    "WHERE l.id IN (SELECT id FROM grams WHERE gram >= ? AND gram <= ?) "
+    "ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+
+
+def fts5_phrase(folded: str) -> str:
+    """``folded`` as one FTS5 string: in double quotes, each ``"`` doubled, so no character of it
+    is FTS5 query syntax (``AND``, ``*``, ``:``, ``^``, parentheses…)."""
+    return '"' + folded.replace('"', '""') + '"'
+
+
+def _lookup(folded: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL (and its parameters) that finds the candidates for a lower-cased text."""
+    if len(folded) >= 3:
+        return _BY_TRIGRAMS, (fts5_phrase(folded),)
+    if folded.isascii():  # empty, or one or two ASCII characters: read the texts
+        return _BY_SCAN, (folded,)
+    if len(folded) == 2:
+        return _BY_BIGRAM, (folded,)
+    return _BY_UNIGRAM, (folded, folded + _TOP)

@@ -1,0 +1,153 @@
+"""The label index (issue 20): built from a store, kept in step by updates that record the
+version, answering short Japanese texts through its gram table, and quoting every text as one
+FTS5 string (nothing in a search text is FTS5 syntax)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
+
+from sousei_kg.store.label_index import (
+    INDEX_FILE,
+    LabelIndex,
+    build_index_file,
+    fts5_phrase,
+    index_version,
+    label_subjects,
+    update_index_file,
+)
+
+EX = "https://example.org/"
+G = NamedNode(EX + "graph")
+PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+ALT = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+NOTE = NamedNode("http://www.w3.org/2004/02/skos/core#note")
+
+
+def node(name: str) -> NamedNode:
+    return NamedNode(EX + name)
+
+
+def sample() -> Store:
+    store = Store()
+    quads = [
+        Quad(node("transport"), PREF, Literal("地域交通の確保", language="ja"), G),
+        Quad(node("transport"), PREF, Literal("Securing Regional Transport", language="en"), G),
+        Quad(node("one"), LABEL, Literal("交", language="ja"), G),
+        Quad(node("tourism"), ALT, Literal("観光", language="ja"), G),
+        Quad(node("quote"), LABEL, Literal('say "hi" AND * NEAR(x) ^y col:z 100%_'), G),
+        Quad(node("iri-label"), LABEL, node("Some-IRI-Label"), G),
+        Quad(node("note"), NOTE, Literal("交通 in a note, not a label"), G),
+        Quad(BlankNode("b"), PREF, Literal("交通 of a blank node"), G),
+        # The same label in a second graph and through a second property: one row.
+        Quad(node("transport"), LABEL, Literal("地域交通の確保", language="ja"), node("g2")),
+    ]
+    store.extend(quads)
+    return store
+
+
+def subjects(index: LabelIndex, text: str, version: str = "v1") -> list[str]:
+    found = index.candidates(text, version)
+    assert found is not None
+    return [c.subject.removeprefix(EX) for c in found if c.matches(text.lower())]
+
+
+@pytest.fixture
+def index() -> LabelIndex:
+    return LabelIndex.in_memory(sample(), "v1")
+
+
+def test_three_or_more_characters_use_trigrams_and_ignore_case(index: LabelIndex) -> None:
+    assert subjects(index, "交通の") == ["transport"]
+    assert subjects(index, "REGIONAL transport") == ["transport"]
+    assert subjects(index, "some-iri") == ["iri-label"]  # STR of an IRI label is searched
+    assert subjects(index, "in a note") == []  # not a label property
+    assert subjects(index, "blank node") == []  # not an IRI subject (the search skips them)
+
+
+def test_one_and_two_japanese_characters_use_the_gram_table(index: LabelIndex) -> None:
+    assert subjects(index, "交通") == ["transport"]
+    assert sorted(subjects(index, "交")) == ["one", "transport"]  # a whole label, and inside one
+    assert subjects(index, "保") == ["transport"]  # the last character of a label
+    assert subjects(index, "観光") == ["tourism"]
+    assert subjects(index, "光") == ["tourism"]
+    assert subjects(index, "猫") == []
+
+
+def test_short_ascii_texts_and_the_empty_text_read_the_texts(index: LabelIndex) -> None:
+    assert subjects(index, "SE") == ["transport"]
+    assert sorted(set(subjects(index, "o"))) == ["iri-label", "quote", "transport"]
+    every = index.candidates("", "v1")
+    assert every is not None and len(every) == 6  # one row per distinct (resource, label)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', '"hi"', 'say "hi', "AND", "* NEAR(x)", "^y", "col:z", "100%_", "%", "_", "'", "x OR y"],
+)
+def test_fts5_syntax_in_a_text_is_only_text(index: LabelIndex, text: str) -> None:
+    expected = ["quote"] if text.lower() in 'say "hi" and * near(x) ^y col:z 100%_' else []
+    assert subjects(index, text) == expected
+
+
+def test_fts5_phrase_doubles_quotes() -> None:
+    assert fts5_phrase('a"b') == '"a""b"'
+    assert fts5_phrase("") == '""'
+
+
+def test_another_version_is_not_answered(index: LabelIndex) -> None:
+    assert index.candidates("交通", "v2") is None
+    assert index.version() == "v1"
+
+
+def test_a_blank_node_label_turns_the_index_off() -> None:
+    # STR of a blank node is an error, which the named query's COALESCE counts as a match.
+    store = sample()
+    store.add(Quad(node("odd"), LABEL, BlankNode("label"), G))
+    assert LabelIndex.in_memory(store, "v1").candidates("交通", "v1") is None
+
+
+def test_file_build_update_and_reopen(tmp_path: Path) -> None:
+    store = sample()
+    assert build_index_file(tmp_path, store, "v1") == 6
+    assert index_version(tmp_path) == "v1"
+    reader = LabelIndex.open_file(tmp_path)
+    assert reader is not None
+    assert subjects(reader, "交通") == ["transport"]
+
+    # A write: one label replaced, one resource gains one, one loses its only one.
+    removed = [
+        Quad(node("transport"), PREF, Literal("地域交通の確保", language="ja"), G),
+        Quad(node("transport"), LABEL, Literal("地域交通の確保", language="ja"), node("g2")),
+        Quad(node("tourism"), ALT, Literal("観光", language="ja"), G),
+    ]
+    added = [
+        Quad(node("transport"), PREF, Literal("公共交通の再編", language="ja"), G),
+        Quad(node("new"), PREF, Literal("新しい交通", language="ja"), G),
+    ]
+    for quad in removed:
+        store.remove(quad)
+    store.extend(added)
+    changed = label_subjects([*removed, *added])
+    update_index_file(tmp_path, store, changed, "v2")
+    assert index_version(tmp_path) == "v2"
+    assert reader.candidates("交通", "v1") is None  # the reader's version is gone
+    assert sorted(subjects(reader, "交通", "v2")) == ["new", "transport"]
+    assert subjects(reader, "再編", "v2") == ["transport"]
+    assert subjects(reader, "確保", "v2") == []
+    assert subjects(reader, "観", "v2") == []
+
+    # A rebuilt file (renamed into place) is opened again by a reader that asks for its version.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    build_index_file(copy, store, "v3")
+    shutil.copyfile(copy / INDEX_FILE, tmp_path / "replacement")
+    (tmp_path / "replacement").replace(tmp_path / INDEX_FILE)
+    assert sorted(subjects(reader, "交通", "v3")) == ["new", "transport"]
+
+
+def test_no_file_no_index(tmp_path: Path) -> None:
+    assert LabelIndex.open_file(tmp_path) is None
+    assert index_version(tmp_path) is None
