@@ -17,6 +17,9 @@ const stream = await engine.queryBindings(query, {
   sources: [{ type: 'qpf', value: start }],
   fetch: counting,
   lenient: false,
+  // Comunica opens as many connections as it has requests in flight; past the server's cap per
+  // address (32) it gets 503 with Retry-After, and retries as a harvester should (docs/deployment.md).
+  httpRetryCount: 5,
 });
 const rows = [];
 for (const bindings of await stream.toArray()) {
