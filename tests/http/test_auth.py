@@ -11,7 +11,8 @@ from sousei_kg.config import Settings
 from sousei_kg.errors import StoreNotFoundError
 from sousei_kg.http.auth import AuthError, authenticate, token_id
 from sousei_kg.store.directory import AUDIT_FILE
-from sousei_kg.writes.writer import Writer, WriterSetupError
+from sousei_kg.writes.writer import Writer
+from sousei_kg.writes.writer_setup import WriterSetupError
 from write_support import (
     READ,
     READER,

@@ -10,13 +10,12 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
 
 from sousei_kg.store.label_index import (
     INDEX_FILE,
-    LabelIndex,
     build_index_file,
-    fts5_phrase,
     index_version,
     label_subjects,
     update_index_file,
 )
+from sousei_kg.store.label_lookup import LabelIndex, fts5_phrase
 
 EX = "https://example.org/"
 G = NamedNode(EX + "graph")

@@ -21,7 +21,7 @@ from types import FrameType
 from sousei_kg.cli.group import UserError
 from sousei_kg.config import Settings
 from sousei_kg.store.directory import check_store
-from sousei_kg.writes.writer import check_write_setup
+from sousei_kg.writes.writer_setup import check_write_setup
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 

@@ -18,7 +18,7 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.graph_naming import load_shipped
 from sousei_kg.store.canonical import graph_counts, quad_count, version_hash
 from sousei_kg.store.directory import open_store, read_manifest
-from sousei_kg.store.label_index import LabelIndex
+from sousei_kg.store.label_lookup import LabelIndex
 from sousei_kg.store.readable import ReadableStore
 
 T = TypeVar("T")

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
+from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
@@ -244,3 +245,24 @@ async def run_limited(
         return streamed_response(result, all_headers, job)  # never held whole, never cached
     cache.remember(key, result)
     return outcome_response(result, all_headers)
+
+
+async def solutions_limited(
+    request: Request, job: QueryJob, settings: Settings, headers: dict[str, str], name: str
+) -> tuple[QueryOutcome, QuerySolutions] | Response:
+    """A named query's solutions, parsed for a table, a page or a workbook: evaluated as
+    :func:`evaluate_limited` does (the error response instead, if there is one).
+
+    Raises:
+        TypeError: the answer came back streamed (a capped job never is) or is not solutions
+            (the catalogue admits SELECT queries only): both are bugs, not the client's doing.
+    """
+    outcome = await evaluate_limited(request, job, settings, headers)
+    if isinstance(outcome, Response):
+        return outcome
+    if not isinstance(outcome, QueryOutcome):  # a capped job is never streamed
+        raise TypeError("a capped answer came back streamed")
+    result = parse_query_results(outcome.body, format=QueryResultsFormat.JSON)
+    if not isinstance(result, QuerySolutions):  # the catalogue only admits SELECT queries
+        raise TypeError(f"{name} is not a SELECT query")
+    return outcome, result

@@ -23,7 +23,8 @@ from sousei_kg.linked_data.describe import solutions_of
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.sparql.values_rows import with_values_rows
-from sousei_kg.store.label_index import Candidate, fold
+from sousei_kg.store.label_index import fold
+from sousei_kg.store.label_lookup import Candidate
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import Term
 

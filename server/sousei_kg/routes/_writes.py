@@ -25,11 +25,12 @@ from sousei_kg.http.auth_failures import AuthFailures
 from sousei_kg.http.client_identity import address_group, client_address
 from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.store.directory import open_snapshot
-from sousei_kg.store.label_index import LabelIndex
+from sousei_kg.store.label_lookup import LabelIndex
 from sousei_kg.writes.orders import ProcessSettings, WriteOrder
 from sousei_kg.writes.refusals import WriteLimits
 from sousei_kg.writes.write_side import WriteFailedError, WriteSide
-from sousei_kg.writes.writer import Commit, check_write_setup
+from sousei_kg.writes.writer import Commit
+from sousei_kg.writes.writer_setup import check_write_setup
 
 LOG = logging.getLogger("sousei_kg.writes")
 
@@ -169,7 +170,7 @@ async def open_write_side(app: FastAPI, settings: Settings) -> StoreSource | Non
     where the query workers read, or ``None`` when writes are off (then nothing is set up).
 
     Raises:
-        WriterSetupError: see :func:`sousei_kg.writes.writer.check_write_setup`.
+        WriterSetupError: see :func:`sousei_kg.writes.writer_setup.check_write_setup`.
         OSError: the write process did not start.
     """
     app.state.write_side = None

@@ -14,23 +14,21 @@ from fastapi.responses import JSONResponse, Response
 from pyoxigraph import (
     Literal,
     NamedNode,
-    QueryResultsFormat,
     QuerySolution,
     QuerySolutions,
-    parse_query_results,
 )
 from starlette.concurrency import run_in_threadpool
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.evaluate import term_to_spec
-from sousei_kg.execution.jobs import QueryJob, QueryOutcome
+from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.http.negotiation import choose, prefers_html
 from sousei_kg.http.pages import page_language, render
-from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
+from sousei_kg.http.query_answers import limit_headers, run_limited, solutions_limited
 from sousei_kg.http.query_hints import hint_headers, hint_specs, query_hints
 from sousei_kg.linked_data.short_keys import short_keys
 from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
@@ -176,14 +174,10 @@ async def run_named_query(
     )
     if not html:
         return await run_limited(request, job, settings, headers)
-    outcome = await evaluate_limited(request, job, settings, headers)
-    if isinstance(outcome, Response):
-        return outcome
-    if not isinstance(outcome, QueryOutcome):  # a capped job is never streamed
-        raise TypeError("a capped answer came back streamed")
-    result = parse_query_results(outcome.body, format=QueryResultsFormat.JSON)
-    if not isinstance(result, QuerySolutions):  # the catalogue only admits SELECT queries
-        raise TypeError(f"{query.name} is not a SELECT query")
+    answered = await solutions_limited(request, job, settings, headers, query.name)
+    if isinstance(answered, Response):
+        return answered
+    outcome, result = answered
     headers = {**headers, **limit_headers(settings)}
     if outcome.truncated:
         headers["X-Result-Truncated"] = "true"

@@ -16,17 +16,16 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
-from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 from starlette.concurrency import run_in_threadpool
 
 from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.evaluate import term_to_spec
-from sousei_kg.execution.jobs import QueryJob, QueryOutcome
+from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.errors import response_for
-from sousei_kg.http.query_answers import evaluate_limited, limit_headers, run_limited
+from sousei_kg.http.query_answers import limit_headers, run_limited, solutions_limited
 from sousei_kg.linked_data.label_search import NAMED_QUERY, indexed_named_query
 from sousei_kg.named_queries.catalogue import NamedQuery
 from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError
@@ -116,14 +115,10 @@ async def download(
         substitutions=substitutions,
         cap_link=public_base(request, settings) + "limits#result-cap",
     )
-    outcome = await evaluate_limited(request, job, settings, headers)
-    if isinstance(outcome, Response):
-        return outcome
-    if not isinstance(outcome, QueryOutcome):  # a capped job is never streamed
-        raise TypeError("a capped answer came back streamed")
-    result = parse_query_results(outcome.body, format=QueryResultsFormat.JSON)
-    if not isinstance(result, QuerySolutions):  # the catalogue only admits SELECT queries
-        raise TypeError(f"{query.name} is not a SELECT query")
+    answered = await solutions_limited(request, job, settings, headers, query.name)
+    if isinstance(answered, Response):
+        return answered
+    outcome, result = answered
     table = table_of(
         query.name,
         result,

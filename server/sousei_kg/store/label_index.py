@@ -1,4 +1,5 @@
 """The label index: which resources have a label containing a text, without reading every label.
+This module builds and updates it; :mod:`sousei_kg.store.label_lookup` reads it.
 
 A persistent store keeps it in ``DIR/labels.sqlite3`` (SQLite, stdlib ``sqlite3``); the in-memory
 store of the shipped files builds one in memory at start-up. It holds one row per distinct
@@ -20,24 +21,21 @@ again (the SPARQL query that fetches the rows applies the same ``CONTAINS(LCASE(
 the query without the index), so the index decides what is read, never what is answered.
 
 It records the dataset version it describes (``meta.version``); a reader that serves another
-version gets ``None`` from :meth:`LabelIndex.candidates` and answers without the index. The writer
-updates the rows of the resources a write changed in the same transaction that records the new
-version, right after the commit point (:mod:`sousei_kg.writes.writer`), and rebuilds the whole
-index when it opens a store whose index is missing or describes another version.
+version gets ``None`` from :meth:`~sousei_kg.store.label_lookup.LabelIndex.candidates` and
+answers without the index. The writer updates the rows of the resources a write changed in the
+same transaction that records the new version, right after the commit point
+(:mod:`sousei_kg.writes.writer`), and rebuilds the whole index when it opens a store whose index
+is missing or describes another version.
 """
 
 import contextlib
-import logging
 import os
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
-
-LOG = logging.getLogger("sousei_kg.store")
 
 INDEX_FILE = "labels.sqlite3"
 """The label index of a persistent store, beside ``oxigraph/``."""
@@ -50,10 +48,10 @@ LABEL_PREDICATES: tuple[NamedNode, ...] = (
     NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
 )
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_IRI_KIND = ""
+IRI_KIND = ""
 """The ``datatype`` column of a label that is an IRI (``STR`` of it is what the search reads)."""
 _END = "\x00"
-_TOP = "\U0010ffff"
+TOP = "\U0010ffff"
 
 _SCHEMA_SQL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,39 +69,6 @@ CREATE VIRTUAL TABLE labels_fts USING fts5(
 );
 CREATE TABLE grams(gram TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(gram, id)) WITHOUT ROWID;
 """
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One (resource, label) whose lower-cased label may contain the text.
-
-    Attributes:
-        subject: the resource's IRI.
-        value: the label's text (``STR`` of it).
-        language: its language tag, or ``""``.
-        datatype: its datatype IRI; ``""`` when the label is an IRI, not a literal.
-    """
-
-    subject: str
-    value: str
-    language: str
-    datatype: str
-
-    def resource(self) -> NamedNode:
-        """The resource as a term."""
-        return NamedNode(self.subject)
-
-    def label(self) -> NamedNode | Literal:
-        """The label as the term the store holds."""
-        if self.datatype == _IRI_KIND:
-            return NamedNode(self.value)
-        if self.language:
-            return Literal(self.value, language=self.language)
-        return Literal(self.value, datatype=NamedNode(self.datatype))
-
-    def matches(self, folded_text: str) -> bool:
-        """Whether the label contains the (lower-cased) text: the check the candidates need."""
-        return folded_text in fold(self.value)
 
 
 def fold(text: str) -> str:
@@ -138,7 +103,7 @@ def _row_of(quad: Quad) -> _Row | None:
     if isinstance(label, Literal):
         return _Row(subject.value, label.value, label.language or "", label.datatype.value)
     if isinstance(label, NamedNode):
-        return _Row(subject.value, label.value, "", _IRI_KIND)
+        return _Row(subject.value, label.value, "", IRI_KIND)
     raise UnindexableLabelError(subject.value)
 
 
@@ -153,7 +118,8 @@ def _label_quads(store: Store, subject: NamedNode | None = None) -> Iterator[Qua
         yield from store.quads_for_pattern(subject, predicate, None, None)
 
 
-def _connect(path: str) -> sqlite3.Connection:
+def connect(path: str) -> sqlite3.Connection:
+    """A connection for building or updating an index (or reading one in memory)."""
     connection = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
     return connection
 
@@ -203,7 +169,7 @@ def _set_meta(connection: sqlite3.Connection, version: str, unindexable: bool) -
     )
 
 
-def _fill(connection: sqlite3.Connection, store: Store, version: str) -> int:
+def fill_index(connection: sqlite3.Connection, store: Store, version: str) -> int:
     """Create the tables and index every label of ``store`` in one transaction."""
     connection.executescript(_SCHEMA_SQL)
     connection.execute("BEGIN")
@@ -251,11 +217,11 @@ def build_index_file(directory: Path, store: Store, version: str) -> int:
     building = directory / (INDEX_FILE + ".building")
     with contextlib.suppress(FileNotFoundError):
         building.unlink()
-    connection = _connect(str(building))
+    connection = connect(str(building))
     try:
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
-        count = _fill(connection, store, version)
+        count = fill_index(connection, store, version)
         connection.execute("PRAGMA journal_mode=DELETE")
     finally:
         connection.close()
@@ -294,7 +260,7 @@ def update_index_file(
             readers do not use it until it is rebuilt).
     """
     named = sorted({s.value for s in subjects if isinstance(s, NamedNode)})
-    connection = _connect(str(directory / INDEX_FILE))
+    connection = connect(str(directory / INDEX_FILE))
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -333,148 +299,3 @@ def label_subjects(quads: Iterable[Quad]) -> set[NamedNode | BlankNode]:
         for q in quads
         if q.predicate in LABEL_PREDICATES and isinstance(q.subject, NamedNode | BlankNode)
     }
-
-
-class LabelIndex:
-    """A reader of a label index: a file of a persistent store, or one built in memory.
-
-    Safe to share between threads (one connection, used under a lock: each lookup is short). A
-    file that was replaced (a writer that rebuilt it) is opened again when the version asked for is
-    not the one the open file holds.
-    """
-
-    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
-        self._connection = connection
-        self._lock = threading.Lock()
-        self._path = path
-        self._inode = _inode(path)
-
-    @classmethod
-    def in_memory(cls, store: Store, version: str) -> "LabelIndex":
-        """Index ``store`` in memory (the shipped files: a few hundred labels, milliseconds)."""
-        connection = _connect(":memory:")
-        _fill(connection, store, version)
-        return cls(connection)
-
-    @classmethod
-    def open_file(cls, directory: Path) -> "LabelIndex | None":
-        """Open ``DIR/labels.sqlite3`` read-only; ``None`` if there is none (a store built before
-        the index existed: searched without it until a writer or ``sousei-kg build`` makes one)."""
-        path = directory / INDEX_FILE
-        if not path.is_file():
-            return None
-        try:
-            return cls(_read_only(path), path)
-        except sqlite3.Error as error:
-            LOG.warning("label index %s not used: %s", path, error)
-            return None
-
-    def _reopen_if_replaced(self) -> bool:
-        """Open the file again if another file now has its name; whether it did."""
-        if self._path is None or (inode := _inode(self._path)) in (None, self._inode):
-            return False
-        self._connection.close()
-        self._connection, self._inode = _read_only(self._path), inode
-        return True
-
-    def version(self) -> str | None:
-        """The version the index describes (``None``: unusable)."""
-        with self._lock:
-            return self._meta().get("version")
-
-    def _meta(self) -> dict[str, str]:
-        try:
-            meta = dict(self._connection.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.Error:
-            return {}
-        return meta if meta.get("schema") == SCHEMA else {}
-
-    def candidates(self, text: str, version: str) -> list[Candidate] | None:
-        """The (resource, label) pairs whose label may contain ``text`` ignoring case, sorted by
-        resource IRI (code-point order), then label; ``None`` when the index cannot answer for
-        ``version`` (it describes another version, or the dataset has a label it cannot index).
-
-        Every label that contains the text is among them (a superset: check each with
-        :meth:`Candidate.matches` or the query's own filter).
-        """
-        folded = fold(text)
-        with self._lock:
-            try:
-                found = self._lookup(folded, version)
-                if found is None and self._reopen_if_replaced():
-                    found = self._lookup(folded, version)
-            except (sqlite3.Error, UnicodeError) as error:
-                LOG.warning("label index not used: %s", error)
-                return None
-        return None if found is None else [Candidate(*row) for row in found]
-
-    def _lookup(self, folded: str, version: str) -> list[tuple[str, str, str, str]] | None:
-        """The candidates' rows, read in one transaction with the version they belong to."""
-        self._connection.execute("BEGIN")
-        try:
-            meta = self._meta()
-            if meta.get("version") != version or meta.get("unindexable") != "0":
-                return None
-            return self._connection.execute(*_lookup(folded)).fetchall()
-        finally:
-            self._connection.execute("COMMIT")
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._connection.close()
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(
-        f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False
-    )
-    connection.isolation_level = None
-    return connection
-
-
-def _inode(path: Path | None) -> int | None:
-    if path is None:
-        return None
-    try:
-        return path.stat().st_ino
-    except OSError:
-        return None
-
-
-_BY_TRIGRAMS = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels_fts "
-    "JOIN labels AS l ON l.id = labels_fts.rowid WHERE labels_fts MATCH ? "
-    "ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-_BY_SCAN = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
-    "WHERE instr(l.folded, ?) > 0 ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-_BY_BIGRAM = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
-    "WHERE l.id IN (SELECT id FROM grams WHERE gram = ?) "
-    "ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-_BY_UNIGRAM = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
-    "WHERE l.id IN (SELECT id FROM grams WHERE gram >= ? AND gram <= ?) "
-    "ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-
-
-def fts5_phrase(folded: str) -> str:
-    """``folded`` as one FTS5 string: in double quotes, each ``"`` doubled, so no character of it
-    is FTS5 query syntax (``AND``, ``*``, ``:``, ``^``, parentheses…)."""
-    return '"' + folded.replace('"', '""') + '"'
-
-
-def _lookup(folded: str) -> tuple[str, tuple[str, ...]]:
-    """The SQL (and its parameters) that finds the candidates for a lower-cased text."""
-    if len(folded) >= 3:
-        return _BY_TRIGRAMS, (fts5_phrase(folded),)
-    if folded.isascii():  # empty, or one or two ASCII characters: read the texts
-        return _BY_SCAN, (folded,)
-    if len(folded) == 2:
-        return _BY_BIGRAM, (folded,)
-    return _BY_UNIGRAM, (folded, folded + _TOP)

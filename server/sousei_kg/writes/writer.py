@@ -26,7 +26,6 @@ makes the store hold exactly what was validated, even for ``NOW()``, ``RAND()`` 
 Exactly one process writes: it holds an exclusive ``flock`` on ``DIR/writer.lock``.
 """
 
-import fcntl
 import logging
 import sqlite3
 import threading
@@ -40,7 +39,6 @@ from typing import IO, Any
 from pyoxigraph import NamedNode, Store
 
 from sousei_kg import __version__
-from sousei_kg.config import Settings
 from sousei_kg.dataset.data_graph import store_data_graph, triple_change
 from sousei_kg.dataset.incremental_validation import (
     load_change_shapes,
@@ -48,7 +46,7 @@ from sousei_kg.dataset.incremental_validation import (
     validate_everything,
 )
 from sousei_kg.dataset.violation_baseline import ViolationBaseline
-from sousei_kg.errors import SouseiError, StoreNotFoundError, UpdateNotApplicableError
+from sousei_kg.errors import StoreNotFoundError, UpdateNotApplicableError
 from sousei_kg.store import snapshots
 from sousei_kg.store.canonical import graph_counts, version_hash
 from sousei_kg.store.directory import (
@@ -78,13 +76,9 @@ from sousei_kg.writes.refusals import (
     check_graphs,
     check_limits,
 )
+from sousei_kg.writes.writer_setup import LOCK_WAIT_SECONDS, WriterSetupError, lock_within
 
 LOG = logging.getLogger("sousei_kg.writes")
-
-
-class WriterSetupError(SouseiError):
-    """Writes are configured in a way that cannot work (no store, several processes, a lock
-    held by another process)."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +194,7 @@ class Writer:
         if not directory.is_dir():
             raise StoreNotFoundError(f"store directory {directory} does not exist")
         lock = (directory / WRITER_LOCK).open("ab")
-        if not _lock_within(lock, LOCK_WAIT_SECONDS):
+        if not lock_within(lock, LOCK_WAIT_SECONDS):
             lock.close()
             raise WriterSetupError(
                 f"another process writes to {directory} (it holds {WRITER_LOCK}); exactly one "
@@ -383,44 +377,6 @@ class Writer:
     def collect_snapshots(self, grace_seconds: float) -> None:
         """Delete snapshots no reader can still use."""
         snapshots.collect(self.directory, self.current.snapshot, grace_seconds)
-
-
-def check_write_setup(settings: Settings) -> Path:
-    """The store a server with write tokens writes to, once its setup is known to work.
-
-    Raises:
-        WriterSetupError: without a persistent store, or with several server processes.
-    """
-    if settings.store is None:
-        raise WriterSetupError(
-            "writes need a persistent store: build one with `sousei-kg build --store DIR` and "
-            "serve it with --store DIR (write tokens are configured, no store is)"
-        )
-    if settings.workers > 1:
-        raise WriterSetupError(
-            f"writes need exactly one server process, and --workers is {settings.workers}: one "
-            "process owns the store's write lock; use --workers 1 with write tokens (query "
-            "workers still run in parallel, see --query-workers)"
-        )
-    return settings.store
-
-
-LOCK_WAIT_SECONDS = 5.0
-"""How long a new writer waits for the lock: the write process of a server that was just killed
-dies with it (``PR_SET_PDEATHSIG``), but not in the same instant."""
-
-
-def _lock_within(lock: IO[bytes], seconds: float) -> bool:
-    """Take the exclusive writer lock, waiting up to ``seconds`` for another holder to go."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
 
 
 def _now() -> str:

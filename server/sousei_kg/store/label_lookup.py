@@ -1,0 +1,204 @@
+"""Reading the label index (:mod:`sousei_kg.store.label_index` builds and updates it): the
+candidates for a search text, as one short SQLite read per search.
+
+Kept apart from the building side so that the servers, which only read, do not load it, and so
+that each module stays about one job: the layout and its upkeep there, the lookups here.
+"""
+
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Store
+
+from sousei_kg.store.label_index import (
+    INDEX_FILE,
+    IRI_KIND,
+    SCHEMA,
+    TOP,
+    connect,
+    fill_index,
+    fold,
+)
+
+LOG = logging.getLogger("sousei_kg.store")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One (resource, label) whose lower-cased label may contain the text.
+
+    Attributes:
+        subject: the resource's IRI.
+        value: the label's text (``STR`` of it).
+        language: its language tag, or ``""``.
+        datatype: its datatype IRI; ``""`` when the label is an IRI, not a literal.
+    """
+
+    subject: str
+    value: str
+    language: str
+    datatype: str
+
+    def resource(self) -> NamedNode:
+        """The resource as a term."""
+        return NamedNode(self.subject)
+
+    def label(self) -> NamedNode | Literal:
+        """The label as the term the store holds."""
+        if self.datatype == IRI_KIND:
+            return NamedNode(self.value)
+        if self.language:
+            return Literal(self.value, language=self.language)
+        return Literal(self.value, datatype=NamedNode(self.datatype))
+
+    def matches(self, folded_text: str) -> bool:
+        """Whether the label contains the (lower-cased) text: the check the candidates need."""
+        return folded_text in fold(self.value)
+
+
+class LabelIndex:
+    """A reader of a label index: a file of a persistent store, or one built in memory.
+
+    Safe to share between threads (one connection, used under a lock: each lookup is short). A
+    file that was replaced (a writer that rebuilt it) is opened again when the version asked for is
+    not the one the open file holds.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._path = path
+        self._inode = _inode(path)
+
+    @classmethod
+    def in_memory(cls, store: Store, version: str) -> "LabelIndex":
+        """Index ``store`` in memory (the shipped files: a few hundred labels, milliseconds)."""
+        connection = connect(":memory:")
+        fill_index(connection, store, version)
+        return cls(connection)
+
+    @classmethod
+    def open_file(cls, directory: Path) -> "LabelIndex | None":
+        """Open ``DIR/labels.sqlite3`` read-only; ``None`` if there is none (a store built before
+        the index existed: searched without it until a writer or ``sousei-kg build`` makes one)."""
+        path = directory / INDEX_FILE
+        if not path.is_file():
+            return None
+        try:
+            return cls(_read_only(path), path)
+        except sqlite3.Error as error:
+            LOG.warning("label index %s not used: %s", path, error)
+            return None
+
+    def _reopen_if_replaced(self) -> bool:
+        """Open the file again if another file now has its name; whether it did."""
+        if self._path is None or (inode := _inode(self._path)) in (None, self._inode):
+            return False
+        self._connection.close()
+        self._connection, self._inode = _read_only(self._path), inode
+        return True
+
+    def version(self) -> str | None:
+        """The version the index describes (``None``: unusable)."""
+        with self._lock:
+            return self._meta().get("version")
+
+    def _meta(self) -> dict[str, str]:
+        try:
+            meta = dict(self._connection.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.Error:
+            return {}
+        return meta if meta.get("schema") == SCHEMA else {}
+
+    def candidates(self, text: str, version: str) -> list[Candidate] | None:
+        """The (resource, label) pairs whose label may contain ``text`` ignoring case, sorted by
+        resource IRI (code-point order), then label; ``None`` when the index cannot answer for
+        ``version`` (it describes another version, or the dataset has a label it cannot index).
+
+        Every label that contains the text is among them (a superset: check each with
+        :meth:`Candidate.matches` or the query's own filter).
+        """
+        folded = fold(text)
+        with self._lock:
+            try:
+                found = self._lookup(folded, version)
+                if found is None and self._reopen_if_replaced():
+                    found = self._lookup(folded, version)
+            except (sqlite3.Error, UnicodeError) as error:
+                LOG.warning("label index not used: %s", error)
+                return None
+        return None if found is None else [Candidate(*row) for row in found]
+
+    def _lookup(self, folded: str, version: str) -> list[tuple[str, str, str, str]] | None:
+        """The candidates' rows, read in one transaction with the version they belong to."""
+        self._connection.execute("BEGIN")
+        try:
+            meta = self._meta()
+            if meta.get("version") != version or meta.get("unindexable") != "0":
+                return None
+            return self._connection.execute(*_lookup(folded)).fetchall()
+        finally:
+            self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._connection.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False
+    )
+    connection.isolation_level = None
+    return connection
+
+
+def _inode(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+_BY_TRIGRAMS = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels_fts "
+    "JOIN labels AS l ON l.id = labels_fts.rowid WHERE labels_fts MATCH ? "
+    "ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+_BY_SCAN = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
+    "WHERE instr(l.folded, ?) > 0 ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+_BY_BIGRAM = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
+    "WHERE l.id IN (SELECT id FROM grams WHERE gram = ?) "
+    "ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+_BY_UNIGRAM = (
+    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
+    "WHERE l.id IN (SELECT id FROM grams WHERE gram >= ? AND gram <= ?) "
+    "ORDER BY l.subject, l.value, l.language, l.datatype"
+)
+
+
+def fts5_phrase(folded: str) -> str:
+    """``folded`` as one FTS5 string: in double quotes, each ``"`` doubled, so no character of it
+    is FTS5 query syntax (``AND``, ``*``, ``:``, ``^``, parentheses…)."""
+    return '"' + folded.replace('"', '""') + '"'
+
+
+def _lookup(folded: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL (and its parameters) that finds the candidates for a lower-cased text."""
+    if len(folded) >= 3:
+        return _BY_TRIGRAMS, (fts5_phrase(folded),)
+    if folded.isascii():  # empty, or one or two ASCII characters: read the texts
+        return _BY_SCAN, (folded,)
+    if len(folded) == 2:
+        return _BY_BIGRAM, (folded,)
+    return _BY_UNIGRAM, (folded, folded + TOP)
