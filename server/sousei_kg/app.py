@@ -27,8 +27,8 @@ from sousei_kg.http.auth_failures import AuthFailures
 from sousei_kg.http.cors import SplitCORS
 from sousei_kg.http.direct_routes import DirectRoutes, Endpoint, check_endpoint
 from sousei_kg.http.edge import EdgeApp, Layer
-from sousei_kg.http.head_requests import HeadAsGet
 from sousei_kg.http.errors import install as install_error_map
+from sousei_kg.http.head_requests import HeadAsGet
 from sousei_kg.http.protection import ProtectionMiddleware
 from sousei_kg.http.response_cache import ResponseCacheMiddleware
 from sousei_kg.http.security_headers import SecurityHeadersMiddleware
