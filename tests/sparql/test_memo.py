@@ -4,6 +4,7 @@ remembered refusal is still a refusal, with the same message."""
 
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from sousei_kg.sparql.guard import ForbiddenQueryError
 from sousei_kg.sparql.memo import ENTRY_OVERHEAD_BYTES, BoundedMemo, bounded_memo, held_bytes
 from sousei_kg.sparql.query_protocol import ProtocolRequest
 
-MEMOS: list[BoundedMemo] = [
+MEMOS: list[BoundedMemo[..., Any]] = [
     guard.refusal,
     query_protocol.has_dataset_clause,
     negotiation._choose,
@@ -34,7 +35,7 @@ def _fresh_memos() -> Iterator[None]:
         memo.cache_clear()
 
 
-def counting(max_entries: int, max_bytes: int) -> tuple[BoundedMemo, list[str]]:
+def counting(max_entries: int, max_bytes: int) -> tuple[BoundedMemo[[str], str], list[str]]:
     calls: list[str] = []
 
     @bounded_memo(max_entries, max_bytes)
