@@ -693,6 +693,8 @@ def report(runs: list[Run], extras: dict, args: argparse.Namespace, stamp: str) 
                 for shape in RAW:
                     row = [shape, mode, str(conc)]
                     rs = {s: index.get((size, shape, mode, conc, s)) for s in servers}
+                    if not any(rs.values()):
+                        continue  # not run (narrowed by --shapes or --conc)
                     for r in rs.values():
                         mark = f" ⚠{r.errors} errors" if r and r.errors else ""
                         row += [
@@ -731,6 +733,8 @@ def report(runs: list[Run], extras: dict, args: argparse.Namespace, stamp: str) 
                     )
                     targets[(size, mode, conc, other, "shapes")] = ratios
                 low_shape, low = targets[(size, mode, conc, "ceiling", "min")]
+                if not any(per_shape.get((mode, conc, o)) for o, _, _ in others):
+                    continue
                 lines.append(
                     f"| {mode} | {conc} | {f(targets[(size, mode, conc, 'oxigraph')], 2)}× | "
                     f"{f(targets[(size, mode, conc, 'ceiling')], 2)}× | "
