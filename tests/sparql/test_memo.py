@@ -190,7 +190,7 @@ def test_the_pipeline_negotiates_once_per_accept_and_refuses_again() -> None:
 
 
 def test_negotiation_memos_are_bounded_in_bytes() -> None:
-    # A client sending a different 16 KiB Accept header with each request.
+    # A client sending a different ~15 KiB Accept header with each request.
     request = ProtocolRequest(query="CONSTRUCT WHERE { ?s ?p ?o }")
     for n in range(100):
         accept = ", ".join(f"a/b{n}-{i}" for i in range(1_400)) + ", text/turtle"

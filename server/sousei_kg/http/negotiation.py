@@ -15,9 +15,9 @@ REMEMBERED_HEADERS = 256
 """The most decisions each negotiation memo holds (per offer, ``Accept`` and ``format=``)."""
 
 REMEMBERED_BYTES = 256 * 1024
-"""The most bytes of headers each memo holds: a client sending a new 16 KiB ``Accept`` per request
-(the request head's bound) cannot make one hold more than this; such a header is not held at all
-(over a quarter of it) and is negotiated each time."""
+"""The most bytes of headers each memo holds: a client sending a new long ``Accept`` with every
+request (the request head is bounded at 48 KiB by default) cannot make one hold more than this; a
+header over a quarter of it is not held at all, and is negotiated each time."""
 
 
 class NotAcceptableError(ValueError):
