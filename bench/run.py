@@ -677,7 +677,9 @@ def report(runs: list[Run], extras: dict, args: argparse.Namespace, stamp: str) 
         f"wrk {extras['wrk_version']}, -d {args.duration:g}s per run, -t 1 -c 1 / -t 2 -c 8, "
         "127.0.0.1. `uncached`: every request appends a different `LIMIT n` (n ≫ rows), so "
         "no cache answers it; `repeated`: identical requests. Ours runs with `--no-rate-limit`, "
-        "`--no-access-log` and the default 2 query workers. Raw wrk output of every figure: `raw/`."
+        "the fair-share limits off (`--max-waiting-queries 64 --query-seconds-per-minute 0`), "
+        "`--no-access-log` and the default 2 query workers. The ceiling is bench/ceiling_app.py "
+        "(bare ASGI + pyoxigraph in process). Raw wrk output of every figure: `raw/`."
     )
     lines.append("")
     index = {(r.size, r.shape, r.mode, r.conc, r.server): r for r in runs}
