@@ -6,11 +6,18 @@ ranking of media ranges is python-mimeparse's (RFC 9110 semantics); this module 
 formats onto it.
 """
 
-from functools import lru_cache
-
 import mimeparse
 
 from sousei_kg.sparql.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, TURTLE, Format
+from sousei_kg.sparql.memo import bounded_memo
+
+REMEMBERED_HEADERS = 256
+"""The most decisions each negotiation memo holds (per offer, ``Accept`` and ``format=``)."""
+
+REMEMBERED_BYTES = 256 * 1024
+"""The most bytes of headers each memo holds: a client sending a new long ``Accept`` with every
+request (the request head is bounded at 48 KiB by default) cannot make one hold more than this; a
+header over a quarter of it is not held at all, and is negotiated each time."""
 
 
 class NotAcceptableError(ValueError):
@@ -47,10 +54,10 @@ def choose(
     return chosen
 
 
-# Remembered per (offered, Accept, format=), refusals included: a few distinct Accept headers are
-# most of the traffic, and parsing one with mimeparse was ~8% of a cheap query's time
+# Remembered per (offered, Accept, format=), refusals included (as None): a few distinct Accept
+# headers are most of the traffic, and parsing one with mimeparse was ~8% of a cheap query's time
 # (docs/performance.md; /sparql negotiates twice per query, and one of the two usually refuses).
-@lru_cache(maxsize=256)
+@bounded_memo(REMEMBERED_HEADERS, REMEMBERED_BYTES)
 def _choose(
     offered: tuple[Format, ...], accept: str | None, format_param: str | None
 ) -> Format | None:
@@ -79,7 +86,7 @@ def _choose(
     return None
 
 
-@lru_cache(maxsize=256)
+@bounded_memo(REMEMBERED_HEADERS, REMEMBERED_BYTES)
 def prefers_html(accept: str | None) -> bool:
     """Whether a browser-like ``Accept`` ranks HTML above every RDF and results format."""
     if not accept:
@@ -122,16 +129,33 @@ def choose_format(
     Raises:
         NotAcceptableError: if the values name no offered format, or nothing matches ``Accept``.
     """
-    items = [i.split(";")[0].strip().lower() for v in formats for i in v.split(",")]
-    items = [i for i in items if i]
+    chosen = _choose_format(offered, accept, formats)
+    if chosen is None:
+        if _format_items(formats):
+            raise NotAcceptableError(", ".join(formats), offered)
+        raise NotAcceptableError(accept or "", offered)
+    return chosen
+
+
+@bounded_memo(REMEMBERED_HEADERS, REMEMBERED_BYTES)
+def _choose_format(
+    offered: tuple[Format, ...], accept: str | None, formats: tuple[str, ...]
+) -> Format | None:
+    """:func:`choose_format`, with ``None`` for "nothing acceptable"; remembered per input."""
+    items = _format_items(formats)
     if not items:
-        return choose(offered, accept)
+        return _choose(offered, accept, None)
     for item in items:
         name = _FORMAT_SYNONYMS.get(item, item)
         if TURTLE in offered:
             name = _GRAPH_SYNONYMS.get(name, name)
-        try:
-            return choose(offered, None, name)
-        except NotAcceptableError:
-            continue
-    raise NotAcceptableError(", ".join(formats), offered)
+        chosen = _choose(offered, None, name)
+        if chosen is not None:
+            return chosen
+    return None
+
+
+def _format_items(formats: tuple[str, ...]) -> list[str]:
+    """The non-empty items of ``format=``/``output=`` values, lower case, without parameters."""
+    items = [i.split(";")[0].strip().lower() for v in formats for i in v.split(",")]
+    return [i for i in items if i]

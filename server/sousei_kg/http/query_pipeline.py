@@ -26,7 +26,12 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.execution.jobs import QueryJob
 from sousei_kg.http.deps import public_base
-from sousei_kg.http.negotiation import NotAcceptableError, choose_format
+from sousei_kg.http.negotiation import (
+    REMEMBERED_BYTES,
+    REMEMBERED_HEADERS,
+    NotAcceptableError,
+    choose_format,
+)
 from sousei_kg.http.query_answers import run_limited
 from sousei_kg.http.query_hints import hint_headers, hint_specs, query_hints
 from sousei_kg.namespaces import CANONICAL_BASE
@@ -34,6 +39,7 @@ from sousei_kg.publication.service_description import service_description
 from sousei_kg.sparql import guard
 from sousei_kg.sparql.formats import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format
 from sousei_kg.sparql.graph_serialization import serialize_graph
+from sousei_kg.sparql.memo import bounded_memo
 from sousei_kg.sparql.query_protocol import ProtocolRequest, parse_request
 from sousei_kg.store.canonical import union_triples
 
@@ -97,12 +103,20 @@ def negotiate(protocol: ProtocolRequest, accept: str | None) -> tuple[Format | N
     Raises:
         NotAcceptableError: if neither form can be written in an acceptable format.
     """
-    solutions = _acceptable(RESULT_FORMATS, accept, protocol.formats)
-    graphs = _acceptable(RDF_OFFER, accept, protocol.formats)
+    solutions, graphs = _negotiated(accept, protocol.formats)
     if solutions is None and graphs is None:
         requested = ", ".join(protocol.formats) or accept or ""
         raise NotAcceptableError(requested, (*RESULT_FORMATS, *RDF_OFFER))
     return solutions, graphs
+
+
+@bounded_memo(REMEMBERED_HEADERS, REMEMBERED_BYTES)
+def _negotiated(
+    accept: str | None, formats: tuple[str, ...]
+) -> tuple[Format | None, Format | None]:
+    """Both formats of :func:`negotiate` (``None``: not acceptable), remembered per ``Accept``
+    and ``format=`` values: one look-up per query instead of two negotiations."""
+    return _acceptable(RESULT_FORMATS, accept, formats), _acceptable(RDF_OFFER, accept, formats)
 
 
 def _acceptable(

@@ -11,8 +11,16 @@ are refused too. tests/sparql/test_guard_against_engine.py holds the guard to th
 """
 
 from sousei_kg.sparql.lexer import LexerError, words
+from sousei_kg.sparql.memo import bounded_memo
 
 FORBIDDEN_KEYWORDS = ("SERVICE", "LOAD")
+
+REMEMBERED_TEXTS = 1024
+"""The most texts whose verdict :func:`check` remembers."""
+
+REMEMBERED_BYTES = 4 * 1024 * 1024
+"""The most bytes of text (and messages) those verdicts hold; a text over a quarter of it (1 MiB,
+more than the largest query or update accepted by default) is checked each time."""
 
 
 class ForbiddenQueryError(ValueError):
@@ -37,13 +45,33 @@ def forbidden_keywords(text: str) -> list[str]:
 def check(text: str) -> None:
     """Refuse SPARQL (query or update) that could reach the network.
 
+    The verdict is remembered per text (:func:`refusal`), a refusal too: a text refused once is
+    refused again, with the same message.
+
     Raises:
         ForbiddenQueryError: with a message naming the keyword ("SERVICE is not allowed on this
             endpoint"), or saying why the text could not be checked.
     """
-    found = forbidden_keywords(text)
+    message = refusal(text)
+    if message is not None:
+        raise ForbiddenQueryError(message)
+
+
+@bounded_memo(REMEMBERED_TEXTS, REMEMBERED_BYTES)
+def refusal(text: str) -> str | None:
+    """Why :func:`check` refuses the text, or ``None`` if it lets it through.
+
+    Remembered per distinct text (:mod:`sousei_kg.sparql.memo`: at most
+    :data:`REMEMBERED_TEXTS` texts and :data:`REMEMBERED_BYTES`): the verdict is a function of
+    the text alone, and lexing a text is most of what the guard costs.
+    """
+    try:
+        found = forbidden_keywords(text)
+    except ForbiddenQueryError as error:
+        return str(error)
     if found:
-        raise ForbiddenQueryError(
+        return (
             f"{found[0]} is not allowed on this endpoint: it would make the server fetch data "
             "from elsewhere"
         )
+    return None

@@ -14,7 +14,9 @@ import mimeparse
 from pyoxigraph import NamedNode
 
 from sousei_kg.errors import SouseiError
+from sousei_kg.sparql import guard
 from sousei_kg.sparql.lexer import LexerError, words
+from sousei_kg.sparql.memo import bounded_memo
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -136,13 +138,15 @@ def parse_request(
     )
 
 
+@bounded_memo(guard.REMEMBERED_TEXTS, guard.REMEMBERED_BYTES)
 def has_dataset_clause(query: str) -> bool:
     """Whether a query has a ``FROM`` or ``FROM NAMED`` clause.
 
     Needed because pyoxigraph's ``use_default_graph_as_union`` overrides the query's own FROM
     (checked with 0.5.13), and its Python API exposes no parsed query to ask. The keyword FROM only
     occurs in dataset clauses, so the shared lexer's words (outside comments, strings and IRIs) are
-    exact for queries that parse; a text the lexer cannot split fails to parse anyway.
+    exact for queries that parse; a text the lexer cannot split fails to parse anyway. Remembered
+    per text, within the guard's bounds (:mod:`sousei_kg.sparql.memo`).
     """
     try:
         return any(w.text == "FROM" and not w.inside_name for w in words(query))
