@@ -37,6 +37,9 @@ class KnowledgeGraph:
         loaded_at: when the store was built (persistent) or loaded (in memory), UTC.
         resources: the folder holding ``queries/`` etc. in place of the shipped ones, if any.
         labels: the label index, if the store has one (it says itself which version it holds).
+        changed_at: when an acknowledged write last changed the data, UTC; ``None`` for data as
+            built or loaded (``dcterms:modified`` is then the data's own latest
+            ``prov:generatedAtTime``).
     """
 
     store: ReadableStore
@@ -46,6 +49,7 @@ class KnowledgeGraph:
     loaded_at: datetime
     resources: Path | None = None
     labels: LabelIndex | None = field(default=None, repr=False, compare=False)
+    changed_at: datetime | None = None
     _derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
     # Re-entrant: one derived value may be computed from another (a dump's from the statistics).
     _derived_lock: threading.RLock = field(
@@ -90,6 +94,7 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
             loaded_at=datetime.fromisoformat(manifest.built_at).astimezone(UTC),
             resources=settings.resources,
             labels=LabelIndex.open_file(settings.store),
+            changed_at=moment(manifest.changed_at),
         )
     store = open_store(None)
     load_shipped(store, settings.resources)
@@ -103,3 +108,8 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
         resources=settings.resources,
         labels=LabelIndex.in_memory(store, version),
     )
+
+
+def moment(text: str | None) -> datetime | None:
+    """An ISO 8601 time of the manifest or a commit as UTC; ``None`` for none (``""`` too)."""
+    return datetime.fromisoformat(text).astimezone(UTC) if text else None

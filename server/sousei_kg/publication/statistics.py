@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple, serialize
@@ -176,6 +177,13 @@ def compute_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
         if isinstance(start, Literal) and isinstance(end, Literal):
             period = Period(row["period"].value, start, end)
     modified = next(iter(_rows(graph, internal_query("statistics-modified"))))["modified"]
+    if graph.changed_at is not None:  # a write changed the data since its latest graph was made
+        written = Literal(
+            graph.changed_at.isoformat().replace("+00:00", "Z"),
+            datatype=NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"),
+        )
+        if not isinstance(modified, Literal) or _later(written, modified):
+            modified = written
     return DatasetStatistics(
         version=graph.version,
         quad_count=graph.quad_count,
@@ -227,3 +235,16 @@ def serialize_description(triples: list[Triple], media_type: str) -> bytes:
     if fmt == RdfFormat.TURTLE:
         return serialize(triples, format=fmt, prefixes=NS) or b""
     return serialize(triples, format=fmt) or b""
+
+
+def _later(written: Literal, stated: Literal) -> bool:
+    """Whether a write's time is after the data's own latest ``prov:generatedAtTime`` (a date or
+    a dateTime; compared as UTC instants, a date as its start)."""
+    try:
+        when = datetime.fromisoformat(written.value)
+        then = datetime.fromisoformat(stated.value)
+    except ValueError:
+        return True
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    return when > then

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from rdflib import Graph
 
 from sousei_kg.config import Settings
-from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph, moment
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.runner import QueryRunner
 from sousei_kg.execution.worker import StoreSource
@@ -132,6 +132,7 @@ def publish(app: FastAPI, commit: Commit, settings: Settings) -> None:
         loaded_at=datetime.now(UTC),
         resources=settings.resources,
         labels=labels,
+        changed_at=moment(commit.time),
     )
     pool: QueryRunner | None = getattr(app.state, "query_pool", None)  # None while starting
     if isinstance(pool, WorkerPool):

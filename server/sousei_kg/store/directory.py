@@ -54,6 +54,8 @@ class Manifest:
         graphs: quads per graph IRI (``"default"`` for the default graph).
         built_at: ISO 8601 UTC time of the build.
         software_version: version of sousei-kg that built it.
+        changed_at: ISO 8601 UTC time of the last acknowledged write, or ``None`` for a store as
+            built (what ``dcterms:modified`` in VoID and DCAT reports after writes).
     """
 
     version_hash: str
@@ -61,6 +63,7 @@ class Manifest:
     graphs: dict[str, int]
     built_at: str
     software_version: str
+    changed_at: str | None = None
 
 
 def open_store(directory: Path | None) -> Store:
@@ -179,6 +182,7 @@ def read_manifest(directory: Path) -> Manifest:
             graphs={str(k): int(v) for k, v in data["graphs"].items()},
             built_at=str(data["built_at"]),
             software_version=str(data["software_version"]),
+            changed_at=None if data.get("changed_at") is None else str(data["changed_at"]),
         )
     except FileNotFoundError as error:
         raise StoreNotFoundError(

@@ -114,6 +114,7 @@ class Commit:
         added: quads added.
         removed: quads removed.
         created: whether the write created the graph it targets.
+        time: when it was committed (ISO 8601, UTC), as the manifest records it.
     """
 
     seq: int
@@ -124,6 +125,7 @@ class Commit:
     added: int
     removed: int
     created: bool
+    time: str = ""
 
 
 def diff(before: Store, after: Store) -> Change:
@@ -179,7 +181,15 @@ class Writer:
         self._shapes = load_change_shapes(root=resources)
         self._baseline = self._known_baseline(store)
         snapshots.clear(directory)
-        self.current = self._publishable(self.audit.next_seq - 1, store, self.version, False, 0, 0)
+        self.current = self._publishable(
+            self.audit.next_seq - 1,
+            store,
+            self.version,
+            False,
+            0,
+            0,
+            read_manifest(directory).changed_at or "",
+        )
 
     @classmethod
     def open(
@@ -263,9 +273,10 @@ class Writer:
         return baseline
 
     def _write_manifest(self, version: str, store: Store, when: str) -> None:
+        """The manifest of a state a write (or a recovered write) just made, at ``when``."""
         write_manifest(
             self.directory,
-            Manifest(version, len(store), graph_counts(store), when, __version__),
+            Manifest(version, len(store), graph_counts(store), when, __version__, changed_at=when),
         )
 
     def write(
@@ -362,17 +373,26 @@ class Writer:
             self._baseline = self._baseline.after(checked)
             remember_baseline(self.directory, version_after, self.resources, self._baseline)
             commit = self._publishable(
-                seq, copy, version_after, created, len(change.added), len(change.removed)
+                seq, copy, version_after, created, len(change.added), len(change.removed), when
             )
             self.current = commit
             return commit
 
     def _publishable(
-        self, seq: int, state: Store, version: str, created: bool, added: int, removed: int
+        self,
+        seq: int,
+        state: Store,
+        version: str,
+        created: bool,
+        added: int,
+        removed: int,
+        when: str,
     ) -> Commit:
-        """Snapshot the store (which now equals ``state``) for the readers."""
+        """Snapshot the store (which now equals ``state``, last changed by a write at ``when``,
+        ``""`` if never) for the readers."""
         path = snapshots.take(self._store, self.directory, seq)
-        return Commit(seq, path, version, len(state), graph_counts(state), added, removed, created)
+        counts = graph_counts(state)
+        return Commit(seq, path, version, len(state), counts, added, removed, created, when)
 
     def collect_snapshots(self, grace_seconds: float) -> None:
         """Delete snapshots no reader can still use."""
