@@ -148,6 +148,13 @@ def test_html_page_lists_downloads(client: TestClient) -> None:
     assert client.get("/dataset?format=html&lang=ja").text.count("<tr>") > 10
 
 
+def test_html_page_lists_the_csv_tables_with_their_metadata(client: TestClient) -> None:
+    page = client.get("/dataset", headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    for name in ("measures", "organisations", "programmes", "attributions"):
+        assert f'href="{BASE}tables/{name}.csv"' in page
+        assert f'href="{BASE}tables/{name}.csv-metadata.json"' in page
+
+
 def test_catalogue_and_void_link_each_other(client: TestClient, dcat: Graph) -> None:
     """Both ways (issue 19): each document points at the other, the catalogue gives the VoID as a
     page of the dataset, and the VoID names the catalogue that lists the dataset."""

@@ -26,6 +26,7 @@ from sousei_kg.publication.catalogue_registry import (
     SERVICES,
     distribution_description,
     distributions,
+    table_distributions,
 )
 from sousei_kg.publication.controlled_terms import THEMES
 from sousei_kg.publication.dcat import dcat_triples
@@ -96,9 +97,20 @@ def _page_context(graph: KnowledgeGraph, deployment: Deployment) -> dict[str, An
         }
         for file in DUMP_FILES
     ]
+    tables = [
+        {
+            "name": table.title,
+            "url": base + table.path,
+            "metadata_url": base + (table.documentation_path or ""),
+            "description": table.descriptions,
+            "size": table.byte_size,
+        }
+        for table in table_distributions(graph)
+    ]
     return {
         "stats": stats,
         "files": files,
+        "tables": tables,
         "dataset_iri": DATASET,
         "catalog_iri": CATALOG,
         "service_iri": SERVICE,
