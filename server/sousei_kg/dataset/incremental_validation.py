@@ -40,6 +40,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from sousei_kg.dataset import prepared_queries
 from sousei_kg.dataset.data_graph import TripleChange
 from sousei_kg.dataset.focus_nodes import TargetIndex, affected_nodes
 from sousei_kg.dataset.shape_reach import (
@@ -169,6 +170,7 @@ def validate_everything(
     """Validate the whole data graph, split as :class:`ScopedValidation` keeps results."""
     reach = shapes.reach
     if reach.off is not None:
+        prepared_queries.install()  # each query text parsed once, not per focus node
         _conforms, report, _text = shacl_validate(
             data,
             shacl_graph=shapes.graph,
@@ -199,6 +201,7 @@ def _run(
     """One pySHACL run in which only the shapes in ``targets`` have targets: their own
     (``None``) or exactly the given nodes."""
     scoped = _with_targets(shapes, targets)
+    prepared_queries.install()  # each query text parsed once, not per focus node
     _conforms, report, _text = shacl_validate(
         data,
         shacl_graph=scoped,

@@ -17,6 +17,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
+from sousei_kg.dataset import prepared_queries
 from sousei_kg.dataset.data_graph import store_data_graph
 from sousei_kg.dataset.resources import resource_dir
 from sousei_kg.errors import DataFileError
@@ -84,6 +85,7 @@ def parse_files(files: list[Path]) -> Graph:
 def validate_graph(data: Graph, shapes_files: list[Path] | None = None) -> ValidationOutcome:
     """Validate a data graph against shapes files (the shipped shapes by default)."""
     shapes = parse_files(shapes_files if shapes_files is not None else shipped_shapes_files())
+    prepared_queries.install()  # each query text parsed once, not per focus node
     _conforms, report, _text = shacl_validate(
         data,
         shacl_graph=shapes,
