@@ -956,12 +956,17 @@ def target_lines(t: dict, extras: dict) -> list[str]:
     if extras.get("streaming"):
         streamed = streaming.growth(extras["streaming"], "streamed")
         held = streaming.growth(extras["streaming"], "held whole")
+        held_outcome = streaming.outcome(extras["streaming"], "held whole")
+        streamed_outcome = streaming.outcome(extras["streaming"], "streamed")
+        refused = held_outcome != "complete"  # stopped by the worker's memory limit (issue 14)
         rows.append(
             (
                 f"large results stream with flat memory ({streaming.ROWS:,}-row SELECT, growth of "
-                "the server's RSS during the download; flat: ≤ 64 MB and ≤ ¼ of held whole)",
-                f"streamed {f(streamed)} MB, held whole {f(held)} MB",
-                verdict(streamed <= 64 and streamed <= held / 4),
+                "the server's RSS during the download; flat: ≤ 64 MB and ≤ ¼ of held whole, or "
+                "held whole refused by the memory limit)",
+                f"streamed {f(streamed)} MB ({streamed_outcome}), "
+                f"held whole {f(held)} MB ({held_outcome})",
+                verdict(streamed <= 64 and (refused or streamed <= held / 4)),
             )
         )
     else:

@@ -11,8 +11,10 @@ handed to the server before the first byte). A thread samples the resident memor
 process tree every 20 ms; the figure is the peak above what it used before the download.
 """
 
+import http.client
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -36,16 +38,25 @@ QUERIES = {
 MODES = {"streamed": "0", "held whole": str(ROWS)}
 
 
-def download(url: str, accept: str, timeout: float = 300) -> tuple[int, int, float]:
-    """(bytes, lines, seconds) of one GET, read 64 KiB at a time."""
+def download(url: str, accept: str, timeout: float = 300) -> tuple[int, int, float, str]:
+    """(bytes, lines, seconds, outcome) of one GET, read 64 KiB at a time. The outcome is
+    ``complete``, the status of a refusal (``503``: the worker's memory limit, issue 14), or
+    ``broken off`` when the answer stopped midway (a streamed answer whose worker was stopped)."""
     started = time.perf_counter()
     size = lines = 0
+    outcome = "complete"
     request = urllib.request.Request(url, headers={"Accept": accept})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        while chunk := response.read(65536):
-            size += len(chunk)
-            lines += chunk.count(b"\n")
-    return size, lines, time.perf_counter() - started
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            while chunk := response.read(65536):
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+    except urllib.error.HTTPError as error:
+        outcome = str(error.code)
+    except http.client.IncompleteRead as error:
+        size += len(error.partial)
+        outcome = "broken off"
+    return size, lines, time.perf_counter() - started, outcome
 
 
 def peak_rss_during(rss_mb: Callable[[], float], work: Callable[[], Any]) -> tuple[float, Any]:
@@ -78,7 +89,7 @@ def measure(start_server: Callable[[str, str], Any], out_dir: Path) -> list[dict
             for name, (query, accept) in QUERIES.items():
                 url = server.base + server.endpoint + "?" + urllib.parse.urlencode({"query": query})
                 before = server.rss_mb()
-                peak, (size, lines, seconds) = peak_rss_during(
+                peak, (size, lines, seconds, outcome) = peak_rss_during(
                     server.rss_mb, lambda url=url, accept=accept: download(url, accept)
                 )
                 rows.append(
@@ -88,6 +99,7 @@ def measure(start_server: Callable[[str, str], Any], out_dir: Path) -> list[dict
                         "bytes": size,
                         "lines": lines,
                         "seconds": seconds,
+                        "outcome": outcome,
                         "rss_before_mb": before,
                         "rss_peak_mb": peak,
                     }
@@ -107,14 +119,19 @@ def report(rows: list[dict[str, Any]]) -> list[str]:
         "builds the whole answer before its first byte). Peak: resident memory of the server's "
         "process tree, sampled every 20 ms during the download, above its level before.",
         "",
-        "| query | mode | MB sent | N-Triples lines | seconds | MB/s | RSS before MB | peak MB "
-        "| growth MB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "A refusal (503) or an answer broken off is the worker's memory limit (512 MiB by "
+        "default, issue 14) stopping a query that needs more: holding 1 M rows whole does, and so "
+        "does a CONSTRUCT of 1 M distinct triples (the engine keeps them to drop duplicates).",
+        "",
+        "| query | mode | outcome | MB sent | N-Triples lines | seconds | MB/s | RSS before MB "
+        "| peak MB | growth MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         mb = r["bytes"] / 1e6
         out.append(
-            f"| {r['query']} | {r['mode']} | {mb:,.1f} | {lines(r)} | {r['seconds']:.2f} | "
+            f"| {r['query']} | {r['mode']} | {r.get('outcome', 'complete')} | {mb:,.1f} | "
+            f"{lines(r)} | {r['seconds']:.2f} | "
             f"{mb / r['seconds']:,.1f} | {r['rss_before_mb']:,.0f} | {r['rss_peak_mb']:,.0f} | "
             f"{r['rss_peak_mb'] - r['rss_before_mb']:,.0f} |"
         )
@@ -132,4 +149,11 @@ def growth(rows: list[dict[str, Any]], mode: str, query: str = "select") -> floa
         r["rss_peak_mb"] - r["rss_before_mb"]
         for r in rows
         if r["mode"] == mode and r["query"] == query
+    )
+
+
+def outcome(rows: list[dict[str, Any]], mode: str, query: str = "select") -> str:
+    """How a mode's download of ``query`` ended (``complete``, a status, or ``broken off``)."""
+    return next(
+        str(r.get("outcome", "complete")) for r in rows if r["mode"] == mode and r["query"] == query
     )
