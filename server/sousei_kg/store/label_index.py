@@ -113,6 +113,25 @@ class UnindexableLabelError(ValueError):
     candidate, so a dataset that has one is searched without the index."""
 
 
+class _Rows:
+    """The index rows of some label statements, in order, noting whether a label could not be
+    indexed (:class:`UnindexableLabelError`) once they have been read."""
+
+    def __init__(self, quads: Iterable[Quad]) -> None:
+        self.quads = quads
+        self.unindexable = False
+
+    def __iter__(self) -> Iterator[_Row]:
+        for quad in self.quads:
+            try:
+                row = _row_of(quad)
+            except UnindexableLabelError:
+                self.unindexable = True
+                continue
+            if row is not None:
+                yield row
+
+
 def _label_quads(store: Store, subject: NamedNode | None = None) -> Iterator[Quad]:
     for predicate in LABEL_PREDICATES:
         yield from store.quads_for_pattern(subject, predicate, None, None)
@@ -173,23 +192,12 @@ def fill_index(connection: sqlite3.Connection, store: Store, version: str) -> in
     """Create the tables and index every label of ``store`` in one transaction."""
     connection.executescript(_SCHEMA_SQL)
     connection.execute("BEGIN")
-    unindexable = False
-
-    def rows() -> Iterator[tuple[str, str, str, str, str]]:
-        nonlocal unindexable
-        for quad in _label_quads(store):
-            try:
-                row = _row_of(quad)
-            except UnindexableLabelError:
-                unindexable = True
-                continue
-            if row is not None:
-                yield row.subject, row.value, row.language, row.datatype, fold(row.value)
-
+    found = _Rows(_label_quads(store))
+    rows = ((r.subject, r.value, r.language, r.datatype, fold(r.value)) for r in found)
     connection.executemany(
         "INSERT OR IGNORE INTO labels(subject, value, language, datatype, folded) "
         "VALUES (?, ?, ?, ?, ?)",
-        rows(),
+        rows,
     )
     connection.execute("INSERT INTO labels_fts(labels_fts) VALUES ('rebuild')")
     connection.execute("CREATE TEMP TABLE new_grams(gram TEXT NOT NULL, id INTEGER NOT NULL)")
@@ -204,7 +212,7 @@ def fill_index(connection: sqlite3.Connection, store: Store, version: str) -> in
     connection.execute("INSERT INTO grams SELECT gram, id FROM new_grams ORDER BY gram, id")
     connection.execute("DROP TABLE new_grams")
     (count,) = connection.execute("SELECT count(*) FROM labels").fetchone()
-    _set_meta(connection, version, unindexable)
+    _set_meta(connection, version, found.unindexable)
     connection.execute("COMMIT")
     return int(count)
 
@@ -278,18 +286,9 @@ def _update(connection: sqlite3.Connection, store: Store, subjects: Sequence[str
     meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
     unindexable = meta.get("unindexable") == "1"
     _delete_subjects(connection, subjects)
-    rows: list[_Row] = []
-    for subject in subjects:
-        for quad in _label_quads(store, NamedNode(subject)):
-            try:
-                row = _row_of(quad)
-            except UnindexableLabelError:
-                unindexable = True
-                continue
-            if row is not None:
-                rows.append(row)
-    _insert(connection, rows)
-    return unindexable
+    found = _Rows(quad for subject in subjects for quad in _label_quads(store, NamedNode(subject)))
+    _insert(connection, found)
+    return unindexable or found.unindexable
 
 
 def label_subjects(quads: Iterable[Quad]) -> set[NamedNode | BlankNode]:
