@@ -17,8 +17,10 @@ from sousei_kg.dataset.resources import resource_dir
 from sousei_kg.dataset.validation import (
     ValidationOutcome,
     coverage_summary,
+    parse_files,
     shipped_shapes_files,
     validate_files,
+    validate_graph,
 )
 
 INVALID_FIXTURES = FIXTURES / "invalid"
@@ -139,3 +141,29 @@ def test_every_shape_has_a_failing_fixture() -> None:
     assert len(needed) > 30
     covered = {expectation(path)[0] for path in fixture_files()}
     assert sorted(needed - covered) == []
+
+
+@pytest.mark.parametrize(
+    ("predicate", "shape"),
+    [
+        ("http://www.w3.org/2000/01/rdf-schema#label", "OntologyTermLabelShape"),
+        ("http://www.w3.org/2004/02/skos/core#prefLabel", "OntologyTermPrefLabelShape"),
+        ("http://www.w3.org/2004/02/skos/core#definition", "OntologyTermDefinitionShape"),
+    ],
+)
+def test_a_term_missing_only_its_english_text_is_reported_on_the_real_ontology(
+    predicate: str, shape: str
+) -> None:
+    """The fixtures hold no other English text; here every other term keeps its own, which the
+    offenders' query once took as the term's (its first branch did not bind ``?this``)."""
+    graph = parse_files(ONTOLOGY_FILES + DATA_FILES)
+    term = URIRef("https://w3id.org/sousei-kg/def#Measure")
+    english = [
+        o for o in graph.objects(term, URIRef(predicate)) if getattr(o, "language", None) == "en"
+    ]
+    assert english, f"sousei:Measure has no English {predicate} to remove"
+    for literal in english:
+        graph.remove((term, URIRef(predicate), literal))
+    outcome = validate_graph(graph)
+    failing = {(r.source_shape, r.focus_node) for r in outcome.results if r.severity == "Violation"}
+    assert ("https://w3id.org/sousei-kg/shapes#" + shape, str(term)) in failing
