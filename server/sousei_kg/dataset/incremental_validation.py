@@ -33,14 +33,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from sousei_kg.dataset import prepared_queries
 from sousei_kg.dataset.data_graph import TripleChange
 from sousei_kg.dataset.focus_nodes import TargetIndex, affected_nodes
 from sousei_kg.dataset.shape_reach import (
@@ -54,6 +51,7 @@ from sousei_kg.dataset.validation import (
     ValidationResult,
     parse_files,
     rooted_results,
+    shacl_report,
     shipped_shapes_files,
 )
 
@@ -170,16 +168,7 @@ def validate_everything(
     """Validate the whole data graph, split as :class:`ScopedValidation` keeps results."""
     reach = shapes.reach
     if reach.off is not None:
-        prepared_queries.install()  # each query text parsed once, not per focus node
-        _conforms, report, _text = shacl_validate(
-            data,
-            shacl_graph=shapes.graph,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-            allow_infos=True,
-        )
-        return _scoped(None, None, {"*": cast(Graph, report)}, reason)
+        return _scoped(None, None, {"*": shacl_report(data, shapes.graph)}, reason)
     # pySHACL caches the text of a blank node by (id(graph), label): with blank nodes, let it copy
     # the data graph, as a full validation does, so a graph validated again is described afresh.
     inplace = _blank_nodes(data, TripleChange(frozenset(), frozenset())) is None
@@ -201,17 +190,7 @@ def _run(
     """One pySHACL run in which only the shapes in ``targets`` have targets: their own
     (``None``) or exactly the given nodes."""
     scoped = _with_targets(shapes, targets)
-    prepared_queries.install()  # each query text parsed once, not per focus node
-    _conforms, report, _text = shacl_validate(
-        data,
-        shacl_graph=scoped,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-        inplace=inplace,
-    )
-    return cast(Graph, report)
+    return shacl_report(data, scoped, inplace=inplace)
 
 
 def _with_targets(shapes: ChangeShapes, targets: Mapping[Node, frozenset[Node] | None]) -> Graph:

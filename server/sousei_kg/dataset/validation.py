@@ -82,10 +82,11 @@ def parse_files(files: list[Path]) -> Graph:
     return graph
 
 
-def validate_graph(data: Graph, shapes_files: list[Path] | None = None) -> ValidationOutcome:
-    """Validate a data graph against shapes files (the shipped shapes by default)."""
-    shapes = parse_files(shapes_files if shapes_files is not None else shipped_shapes_files())
-    prepared_queries.install()  # each query text parsed once, not per focus node
+def shacl_report(data: Graph, shapes: Graph, *, inplace: bool = False) -> Graph:
+    """One pySHACL run as every validation of the project makes it (no inference, SHACL-AF on,
+    Warnings and Infos reported), each SPARQL text of the shapes parsed once
+    (:mod:`sousei_kg.dataset.prepared_queries`); returns the report graph."""
+    prepared_queries.install()
     _conforms, report, _text = shacl_validate(
         data,
         shacl_graph=shapes,
@@ -93,8 +94,15 @@ def validate_graph(data: Graph, shapes_files: list[Path] | None = None) -> Valid
         advanced=True,
         allow_warnings=True,
         allow_infos=True,
+        inplace=inplace,
     )
-    report_graph = cast(Graph, report)
+    return cast(Graph, report)
+
+
+def validate_graph(data: Graph, shapes_files: list[Path] | None = None) -> ValidationOutcome:
+    """Validate a data graph against shapes files (the shipped shapes by default)."""
+    shapes = parse_files(shapes_files if shapes_files is not None else shipped_shapes_files())
+    report_graph = shacl_report(data, shapes)
     results = _results(report_graph)
     return ValidationOutcome(
         conforms=not any(r.severity == "Violation" for r in results),
