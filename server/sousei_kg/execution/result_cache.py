@@ -47,7 +47,7 @@ class ResultCache:
 
     def get(self, key: CacheKey) -> QueryOutcome | None:
         """The answer stored for ``key``, if any."""
-        packed = self._entries.get(key.digest)
+        packed = self._entries.get(key.version, key.digest)
         return None if packed is None else QueryOutcome(*packed)
 
     def remember(self, key: CacheKey, outcome: QueryOutcome) -> None:

@@ -39,8 +39,12 @@ class VersionedLRU(Generic[K, V]):
         self._bytes = 0
         self._version: str | None = None
 
-    def get(self, key: K) -> V | None:
-        """The value, if any (and mark it recently used)."""
+    def get(self, version: str, key: K) -> V | None:
+        """The value computed from dataset ``version``, if any (and mark it recently used). A
+        value of another version is never returned, whether or not the key names the version:
+        the entries are dropped only when the first value of a new version is stored."""
+        if version != self._version:
+            return None
         value = self._values.get(key)
         if value is not None:
             self._values.move_to_end(key)

@@ -111,7 +111,7 @@ class ResponseCacheMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
-        packed = self._answers.get(key)
+        packed = self._answers.get(str(key[0]), key)
         CACHE_LOOKUPS.labels("response", "miss" if packed is None else "hit").inc()
         if packed is not None:
             scope[ROUTE_KEY] = scope["path"]  # cacheable paths are routes of their own

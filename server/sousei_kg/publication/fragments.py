@@ -100,7 +100,7 @@ _CACHE_LOCK = threading.Lock()
 def fragment(graph: KnowledgeGraph, pattern: Pattern) -> Fragment:
     """The fragment of ``pattern`` (any page), read once per dataset version."""
     with _CACHE_LOCK:
-        cached = _CACHE.get(pattern.key)
+        cached = _CACHE.get(graph.version, pattern.key)
     if cached is not None:
         return cached
     found = _read(graph, pattern)
