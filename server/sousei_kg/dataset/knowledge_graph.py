@@ -51,16 +51,23 @@ class KnowledgeGraph:
     labels: LabelIndex | None = field(default=None, repr=False, compare=False)
     changed_at: datetime | None = None
     _derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
-    # Re-entrant: one derived value may be computed from another (a dump's from the statistics).
-    _derived_lock: threading.RLock = field(
-        default_factory=threading.RLock, repr=False, compare=False
+    # One lock per key, so a long computation (a dump, the CSV tables, the change feed's index)
+    # never holds up a quick one (the query hints' cache, read on the event loop); re-entrant, as
+    # one derived value may be computed from another (a dump's from the statistics).
+    _derived_locks: dict[Hashable, threading.RLock] = field(
+        default_factory=dict, repr=False, compare=False
     )
+    _locks_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A value computed from this dataset once and kept with it (statistics, the diagram,
         the dumps). A write replaces the whole ``KnowledgeGraph``, so nothing derived from an
         older version can be served, and no cache needs clearing."""
-        with self._derived_lock:
+        if key in self._derived:  # computed: no lock to wait for
+            return cast(T, self._derived[key])
+        with self._locks_lock:
+            lock = self._derived_locks.setdefault(key, threading.RLock())
+        with lock:
             if key not in self._derived:
                 self._derived[key] = compute()
             return cast(T, self._derived[key])
