@@ -19,6 +19,10 @@ from sousei_kg.config import Settings
 SPARQL_PATHS = ("/sparql", "/queries", "/update", "/store", "/search")
 """Paths whose answers are computed by the engine (or write to it)."""
 
+ENGINE_SUFFIXES = (".xlsx",)
+"""Downloads built afresh from engine queries on each request (a workbook of the KPI explorer
+runs one named query per KPI, about 0.1 s of the server's CPU): priced as SPARQL, not as pages."""
+
 FRAGMENT_PATH = "/fragments"
 FRAGMENT_PRICE = 0.2
 """What one Triple Pattern Fragment takes from the pages budget. A TPF client answers a query
@@ -61,11 +65,13 @@ def price_of(method: str, path: str) -> float:
 
 
 def class_of(method: str, path: str, classes: tuple[CostClass, CostClass]) -> CostClass:
-    """The class of one request: ``sparql`` for the engine's paths and for anything but a
-    GET or HEAD, ``pages`` for the rest."""
+    """The class of one request: ``sparql`` for the engine's paths, the workbooks and anything
+    but a GET or HEAD, ``pages`` for the rest."""
     pages, sparql = classes
     if method not in ("GET", "HEAD"):
         return sparql
     if any(path == prefix or path.startswith(prefix + "/") for prefix in SPARQL_PATHS):
+        return sparql
+    if path.endswith(ENGINE_SUFFIXES):
         return sparql
     return pages
