@@ -22,6 +22,7 @@ import json
 import threading
 from dataclasses import dataclass
 from hashlib import sha256
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
@@ -238,9 +239,10 @@ def page_triples(index: FeedIndex, directory: Path | None, base: str, page: int)
             out.extend(_relation(node, base, page + 1, time))
             break
         entry = index.release if index.release is not None else _entry(_dir(directory), seq)
-        for offset, version in enumerate(entry.versions):
-            if first <= position + offset < stop:
-                out.extend(_member(seq, time, version, position + offset))
+        # Only this page's members of the entry (the release holds one per resource).
+        start = max(0, first - position)
+        for offset, version in enumerate(islice(entry.versions, start, stop - position), start):
+            out.extend(_member(seq, time, version, position + offset))
         position += count
         if position > stop:
             out.extend(_relation(node, base, page + 1, time))
