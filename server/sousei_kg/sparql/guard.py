@@ -8,9 +8,15 @@ keyword by its letters with nothing required after them (``SERVICESILENT<u>``, `
 the lexer reports the letters at every place inside a name where the engine may start a token
 (``?s ?p trueSERVICE …``, ``p:SERVICE`` with a prefix whose IRI cannot take ``SERVICE``), so those
 are refused too. tests/sparql/test_guard_against_engine.py holds the guard to the engine.
+
+Most texts never spell either keyword. A text without a backslash (so without an escape that
+could spell a letter), in which neither keyword appears in any letter case, and with fewer
+opening brackets than the lexer's nesting bound, is let through without lexing: no reading of it,
+the engine's or the lexer's, can find the keyword or nest too deep. Lexing cost 30–135 µs of every
+new query's time on the event loop; this check costs a few.
 """
 
-from sousei_kg.sparql.lexer import LexerError, words
+from sousei_kg.sparql.lexer import MAX_NESTING, LexerError, words
 from sousei_kg.sparql.memo import bounded_memo
 
 FORBIDDEN_KEYWORDS = ("SERVICE", "LOAD")
@@ -52,9 +58,26 @@ def check(text: str) -> None:
         ForbiddenQueryError: with a message naming the keyword ("SERVICE is not allowed on this
             endpoint"), or saying why the text could not be checked.
     """
+    if passes_without_lexing(text):
+        return
     message = refusal(text)
     if message is not None:
         raise ForbiddenQueryError(message)
+
+
+def passes_without_lexing(text: str) -> bool:
+    """Whether the text passes the guard without lexing (see the module docstring).
+
+    It must hold no backslash, neither keyword in any letter case, and at most
+    :data:`MAX_NESTING` opening brackets in all (which bounds any depth). ``str.upper`` is how
+    the lexer compares words, and it maps the non-ASCII letters that upper-case to ASCII ones
+    (U+017F, long s, to ``S``; U+0131, dotless i, to ``I``); the lower-case comparison covers the
+    other direction. ``False`` says nothing about the text: the lexer then decides.
+    """
+    if "\\" in text or sum(map(text.count, "([{")) > MAX_NESTING:
+        return False
+    upper, lower = text.upper(), text.lower()
+    return not any(keyword in upper or keyword.lower() in lower for keyword in FORBIDDEN_KEYWORDS)
 
 
 @bounded_memo(REMEMBERED_TEXTS, REMEMBERED_BYTES)

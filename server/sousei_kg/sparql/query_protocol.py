@@ -138,16 +138,25 @@ def parse_request(
     )
 
 
-@bounded_memo(guard.REMEMBERED_TEXTS, guard.REMEMBERED_BYTES)
 def has_dataset_clause(query: str) -> bool:
     """Whether a query has a ``FROM`` or ``FROM NAMED`` clause.
 
     Needed because pyoxigraph's ``use_default_graph_as_union`` overrides the query's own FROM
     (checked with 0.5.13), and its Python API exposes no parsed query to ask. The keyword FROM only
     occurs in dataset clauses, so the shared lexer's words (outside comments, strings and IRIs) are
-    exact for queries that parse; a text the lexer cannot split fails to parse anyway. Remembered
-    per text, within the guard's bounds (:mod:`sousei_kg.sparql.memo`).
+    exact for queries that parse; a text the lexer cannot split fails to parse anyway. A text
+    without a backslash (an escape) in which ``FROM`` appears in no letter case has none, and is
+    not lexed (most queries: lexing is the costly part of an uncached query's checks).
     """
+    if "\\" not in query and "FROM" not in query.upper():
+        return False
+    return lexed_dataset_clause(query)
+
+
+@bounded_memo(guard.REMEMBERED_TEXTS, guard.REMEMBERED_BYTES)
+def lexed_dataset_clause(query: str) -> bool:
+    """:func:`has_dataset_clause` by the lexer's words; remembered per text, within the guard's
+    bounds (:mod:`sousei_kg.sparql.memo`)."""
     try:
         return any(w.text == "FROM" and not w.inside_name for w in words(query))
     except LexerError:
