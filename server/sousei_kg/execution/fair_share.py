@@ -163,6 +163,8 @@ class FairScheduler:
         waiter = _Waiter(requester, now, asyncio.get_running_loop().create_future())
         group.waiting.append(waiter)
         self._dispatch()
+        if waiter.granted.done():  # a slot was free: granted at once, without waiting a turn
+            return Lease(requester, self.clock())
         try:
             await asyncio.wait_for(asyncio.shield(waiter.granted), self.queue_timeout)
         except TimeoutError:
