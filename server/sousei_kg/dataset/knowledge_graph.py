@@ -72,6 +72,10 @@ class KnowledgeGraph:
                 self._derived[key] = compute()
             return cast(T, self._derived[key])
 
+    def has_derived(self, key: Hashable) -> bool:
+        """Whether :meth:`derived` has the value for ``key`` already (it would not compute)."""
+        return key in self._derived
+
     @property
     def etag(self) -> str:
         """A strong entity tag for representations that depend only on the dataset version."""

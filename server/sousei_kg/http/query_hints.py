@@ -5,8 +5,10 @@ mean (:mod:`sousei_kg.linked_data.query_hints`). It travels in ``X-Query-Hint`` 
 to the query (whatever its format, a 304 and a cached answer too), and, in SPARQL JSON results,
 as ``head.hints`` (written by the worker: :func:`sousei_kg.execution.writers.write_json`).
 
-A text seen before costs a dictionary lookup on the event loop; a new one is worked out on a
-thread, since the first one of a dataset version reads the dataset's IRIs. Hints only advise: if
+A text seen before costs a dictionary lookup on the event loop. A new short one is worked out on
+the loop too once the dataset's IRIs are read (a scan of the text, tens of microseconds: a hop to
+a thread and back cost more than the work); the first one of a dataset version, which reads
+those IRIs, and a long text are worked out on a thread. Hints only advise: if
 the dataset's IRIs cannot be read (a remote engine failing), the log says so once and the
 queries of that version are answered without hints.
 """
@@ -28,6 +30,8 @@ from sousei_kg.linked_data.query_hints import (
 
 LOG = logging.getLogger("sousei_kg.http.query_hints")
 HEADER = "X-Query-Hint"
+ON_LOOP_CHARS = 4096
+"""Texts up to this length are scanned on the event loop once the dataset's IRIs are known."""
 MAX_HEADER_IRI = 256
 """Characters of an IRI written into the header at most (a header line stays bounded)."""
 
@@ -43,6 +47,8 @@ async def query_hints(
     if cached is not None:
         return cached
     try:
+        if cache.ready() and len(text) <= ON_LOOP_CHARS:
+            return cache.compute(key)
         return await run_in_threadpool(cache.compute, key)
     except HintsUnavailableError as error:  # advice only: never fail a query for it
         LOG.warning("query hints are off for this dataset version: %s", error)

@@ -135,9 +135,13 @@ def read_known_iris(store: ReadableStore, graph_names: Iterable[str] = ()) -> Kn
     return KnownIris(iris | set(graph_names))
 
 
+KNOWN_IRIS = "known-iris"
+"""The key of :func:`known_iris` among the graph's derived values."""
+
+
 def known_iris(graph: KnowledgeGraph) -> KnownIris:
     """The IRIs of our namespace in ``graph``, read once per dataset version."""
-    return graph.derived("known-iris", lambda: read_known_iris(graph.store, graph.graphs))
+    return graph.derived(KNOWN_IRIS, lambda: read_known_iris(graph.store, graph.graphs))
 
 
 def hints_for(known: KnownIris, iris: Iterable[str]) -> tuple[QueryHint, ...]:
@@ -177,6 +181,11 @@ class HintCache:
             if hints is not None:
                 self.remembered.move_to_end(key)
             return hints
+
+    def ready(self) -> bool:
+        """Whether :meth:`compute` is cheap now: the dataset's IRIs were read (or could not be),
+        so what is left is a scan of the text."""
+        return self.unavailable or self.graph.has_derived(KNOWN_IRIS)
 
     def compute(self, key: HintKey) -> tuple[QueryHint, ...]:
         """Work out the hints for ``key`` (the first call per version reads the dataset's IRIs:
