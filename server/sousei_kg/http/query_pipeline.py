@@ -52,7 +52,13 @@ graph put its triples in the default graph."""
 def endpoint_url(request: Request, settings: Settings) -> str:
     """The endpoint URL as clients reach it: the Service Description's ``sd:endpoint`` and the
     base IRI of queries. Falls back to the canonical base if the Host header gives no IRI."""
-    endpoint = public_base(request, settings) + "sparql"
+    return _checked_endpoint(public_base(request, settings) + "sparql")
+
+
+@bounded_memo(REMEMBERED_HEADERS, REMEMBERED_BYTES)
+def _checked_endpoint(endpoint: str) -> str:
+    """``endpoint`` if it is an IRI, else the canonical one; remembered per ``Host`` value (the
+    base of the URL), since every query asks."""
     try:
         return NamedNode(endpoint).value
     except ValueError:

@@ -25,13 +25,10 @@ def is_browser_visit(request: Request) -> bool:
     """A person following a link (YASGUI's share links are such GETs, and so is a bare visit):
     a GET that prefers HTML and asks for no ``format=``. It gets the editor, which reads any query
     from the URL, rather than a results file."""
+    if request.method not in ("GET", "HEAD") or not prefers_html(request.headers.get("accept")):
+        return False  # (the remembered Accept verdict first: parsing the query string costs more)
     params = request.query_params
-    return (
-        request.method in ("GET", "HEAD")
-        and "format" not in params
-        and "output" not in params
-        and prefers_html(request.headers.get("accept"))
-    )
+    return "format" not in params and "output" not in params
 
 
 async def sparql_query(request: Request, graph: GraphDep, settings: SettingsDep) -> Response:
