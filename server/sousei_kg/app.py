@@ -194,6 +194,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's explorers load from a CDN; routes/api_docs serves Swagger UI from here.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry is off: the server's metrics are Prometheus (/metrics), it
+        # sends nothing anywhere (no exporter may be switched on by FASTAPI_OTEL_AUTO_CONFIGURE),
+        # and asking for the providers on every request cost ~2 % of an uncached query.
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
     )
     app.state.settings = settings
     app.state.result_cache = ResultCache(settings.result_cache_bytes)
