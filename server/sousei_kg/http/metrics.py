@@ -16,6 +16,7 @@ The per-request cost is one counter increment and one histogram observation on l
 remembered here (measured in ``bench/metrics_cost.py``: docs/deployment.md gives the numbers).
 """
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -102,11 +103,30 @@ def served_version(version: str) -> None:
         _version[0] = version
 
 
+_slots_said: list[int | None] = [None, None, None]
+"""The slot figures last written (size, busy, waiting): each write is a locked ``mmap`` write in
+multiprocess mode, and most queries change one figure of three, or none."""
+
+
 def slots(size: int, busy: int, waiting: int) -> None:
-    """The query slots of this process now."""
-    SLOTS.set(size)
-    SLOTS_BUSY.set(busy)
-    QUERIES_WAITING.set(waiting)
+    """The query slots of this process now (only the figures that changed are written)."""
+    for index, (gauge, value) in enumerate(
+        ((SLOTS, size), (SLOTS_BUSY, busy), (QUERIES_WAITING, waiting))
+    ):
+        if _slots_said[index] != value:
+            gauge.set(value)
+            _slots_said[index] = value
+
+
+def cache_lookup(cache: str, hit: bool) -> None:
+    """Count a lookup in one of the answer caches (``response``, ``result``)."""
+    _lookup_counter(cache, hit)()
+
+
+@functools.cache
+def _lookup_counter(cache: str, hit: bool) -> Callable[[], None]:
+    """The counter of one cache and outcome (``labels()`` costs more than the count itself)."""
+    return CACHE_LOOKUPS.labels(cache, "hit" if hit else "miss").inc
 
 
 def exposition() -> tuple[bytes, str]:

@@ -230,7 +230,7 @@ async def run_limited(
         return Response(status_code=304, headers=all_headers)
     cache = result_cache(request)
     cached = cache.get(key)
-    metrics.CACHE_LOOKUPS.labels("result", "miss" if cached is None else "hit").inc()
+    metrics.cache_lookup("result", hit=cached is not None)
     if cached is not None:
         return outcome_response(cached, all_headers)
     result = await evaluate_limited(request, job, settings, headers)

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sousei_kg.execution.versioned_lru import ENTRY_OVERHEAD_BYTES, VersionedLRU
 from sousei_kg.http.access_log import ROUTE_KEY
-from sousei_kg.http.metrics import CACHE_LOOKUPS
+from sousei_kg.http.metrics import cache_lookup
 
 CACHEABLE_PATHS = ("/sparql", "/queries/", "/fragments")
 """Where repeated GETs are common and answers are pure functions of request and version."""
@@ -112,7 +112,7 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         packed = self._answers.get(str(key[0]), key)
-        CACHE_LOOKUPS.labels("response", "miss" if packed is None else "hit").inc()
+        cache_lookup("response", hit=packed is not None)
         if packed is not None:
             scope[ROUTE_KEY] = scope["path"]  # cacheable paths are routes of their own
             await _replay(StoredAnswer(*packed), _header(scope, b"if-none-match"), send)
