@@ -112,6 +112,9 @@ NAMED = {
 #: The concurrencies of the wrk runs (``--conc`` narrows them for a smoke test).
 CONCURRENCIES = [1, 8]
 
+#: How many clients wrk's requests come from (``X-Forwarded-For``, see :func:`fair_share_flags`).
+CLIENTS = 8
+
 LARGE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"  # the gzip test (capped at 10,000 rows by ours)
 
 
@@ -332,6 +335,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def fair_share_flags() -> list[str]:
+    """How ours meets wrk's load. With several clients (the default) wrk stands for a proxy in
+    front of CLIENTS clients: each request carries ``X-Forwarded-For`` with one of CLIENTS
+    loopback addresses, and ours trusts 127.0.0.1 as that proxy, so its fair share (one running
+    query per address while others wait, two waiting per client, 60 s of worker time a minute)
+    stays on at its defaults. With ``--clients 1`` wrk is one client with 8 connections, which
+    those limits would serialise and refuse (429), so they are relaxed as in earlier runs."""
+    if CLIENTS > 1:
+        return ["--trusted-proxy", HOST]
+    return ["--max-waiting-queries", "64", "--query-seconds-per-minute", "0"]
+
+
 def ours(name: str, store: Path, *flags: str, **env: str) -> Server:
     port = free_port()
     cmd = [
@@ -344,13 +359,7 @@ def ours(name: str, store: Path, *flags: str, **env: str) -> Server:
         "--port",
         str(port),
         "--no-rate-limit",
-        # wrk is one client with 8 connections: the fair-share limits for one address (2 queries
-        # waiting, then 429; 60 s of worker time a minute, then one at a time and 429) would
-        # refuse or serialise most of a c=8 run. Like the rate limit, they are off here.
-        "--max-waiting-queries",
-        "64",
-        "--query-seconds-per-minute",
-        "0",
+        *fair_share_flags(),
         # As the other servers: no access log (one line per request would also fill the log
         # folder with millions of lines per run).
         "--no-access-log",
@@ -408,6 +417,7 @@ LUA = """
 local path = "{path}"
 local vary = {vary}
 local max_requests = {max_requests}
+local clients = {clients}
 local counter = 0
 local threads = {{}}
 function setup(thread)
@@ -417,6 +427,9 @@ end
 {headers}
 function request()
   counter = counter + 1
+  if clients > 1 then
+    wrk.headers["X-Forwarded-For"] = "127.0.0." .. (10 + (id * 3 + counter) % clients)
+  end
   if vary then
     return wrk.format("GET", path .. "%20LIMIT%20" .. ({first_limit} + id * 10000000 + counter))
   end
@@ -550,6 +563,7 @@ class Wrk:
                 path=path,
                 vary="true" if (mode == "uncached" if vary is None else vary) else "false",
                 max_requests=self.max_requests,
+                clients=CLIENTS,
                 headers=header_lua,
                 # Every run of the whole benchmark asks for LIMITs no other run asked for: a c=8
                 # run repeating the c=1 run's values would be answered by the result cache.
@@ -676,9 +690,17 @@ def report(runs: list[Run], extras: dict, args: argparse.Namespace, stamp: str) 
         f"Command: `python bench/run.py {' '.join(sys.argv[1:])}` on {os.cpu_count()} cores; "
         f"wrk {extras['wrk_version']}, -d {args.duration:g}s per run, -t 1 -c 1 / -t 2 -c 8, "
         "127.0.0.1. `uncached`: every request appends a different `LIMIT n` (n ≫ rows), so "
-        "no cache answers it; `repeated`: identical requests. Ours runs with `--no-rate-limit`, "
-        "the fair-share limits off (`--max-waiting-queries 64 --query-seconds-per-minute 0`), "
-        "`--no-access-log` and the default 2 query workers. The ceiling is bench/ceiling_app.py "
+        "no cache answers it; `repeated`: identical requests. "
+        + (
+            f"wrk's requests come from {CLIENTS} clients (`X-Forwarded-For` rotating over "
+            f"{CLIENTS} loopback addresses, sent to every server); ours trusts 127.0.0.1 as their "
+            "proxy (`--trusted-proxy 127.0.0.1`) and runs with its fair share at the defaults, "
+            "`--no-rate-limit`, "
+            if CLIENTS > 1
+            else "wrk is one client; ours runs with `--no-rate-limit`, the fair-share limits "
+            "relaxed (`--max-waiting-queries 64 --query-seconds-per-minute 0`), "
+        )
+        + "`--no-access-log` and the default 2 query workers. The ceiling is bench/ceiling_app.py "
         "(bare ASGI + pyoxigraph in process). Raw wrk output of every figure: `raw/`."
     )
     lines.append("")
@@ -1240,6 +1262,13 @@ def main() -> None:
     )
     parser.add_argument("--conc", default=None, help="comma-separated concurrencies (default 1,8)")
     parser.add_argument(
+        "--clients",
+        type=int,
+        default=8,
+        help="clients wrk's requests come from, by X-Forwarded-For (default 8; 1: one client, "
+        "with ours' fair-share limits relaxed)",
+    )
+    parser.add_argument(
         "--no-extras",
         action="store_true",
         help="skip gzip, --workers, --query-workers 0 and large results (a smoke test)",
@@ -1261,6 +1290,8 @@ def main() -> None:
                 del table[name]
     if args.conc:
         CONCURRENCIES[:] = [int(c) for c in args.conc.split(",")]
+    global CLIENTS
+    CLIENTS = max(1, args.clients)
     sizes = (args.sizes or "real").split(",")
     if args.quick:
         sizes = ["real"]
