@@ -60,6 +60,14 @@ def test_kpi_workbook_has_a_sheet_per_kpi_with_the_confidence_column(client: Tes
     assert "OfficialSource" in about and any("kpis.xlsx" in a for a in about)
 
 
+def test_an_unknown_kpi_gets_404_not_every_kpi(client: TestClient) -> None:
+    response = client.get("/kpis.xlsx?kpi=goal-9-kpi")
+    assert response.status_code == 404
+    assert "goal-9-kpi" in response.text and "goal-2-kpi" in response.text
+    assert response.headers["content-type"] != XLSX
+    assert client.get("/kpis.xlsx?kpi=").status_code == 200  # empty: the whole workbook
+
+
 def test_organisation_workbooks_have_a_sheet_per_view(client: TestClient) -> None:
     book = openpyxl.load_workbook(io.BytesIO(client.get("/organisations.xlsx").content))
     overview = book.worksheets[0]

@@ -19,7 +19,7 @@ from sousei_kg.config import Settings
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
 from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep
-from sousei_kg.http.errors import response_for
+from sousei_kg.http.errors import error_response, response_for
 from sousei_kg.linked_data.describe import solutions_of
 from sousei_kg.named_queries.catalogue import NamedQuery, catalog_for
 from sousei_kg.named_queries.parameters import ParameterError
@@ -129,7 +129,16 @@ def kpis_xlsx(request: Request, graph: GraphDep, settings: SettingsDep) -> Respo
     organisation with our confidence in it; ``?minConfidence=`` as on the page."""
     refuse_if_wrong_on_engine(settings, KPI_QUERY)
     diagram = diagram_of(graph)
-    selected = diagram.kpi(request.query_params.get("kpi"))
+    asked = request.query_params.get("kpi") or None
+    selected = diagram.kpi(asked)
+    if asked is not None and selected is None:
+        # Not every KPI instead: a misspelt key must not answer with a workbook of all of them.
+        keys = ", ".join(k.key for k in diagram.kpis)
+        return error_response(
+            404,
+            f"no KPI {asked!r} in the dataset; use one of {keys} (or its IRI), or leave out "
+            "kpi= for a sheet per KPI",
+        )
     minimum = request.query_params.get("minConfidence") or None
     query = kpi_query(settings)
     etag = etag_for(graph, "kpis.xlsx", selected.key if selected else "", minimum or "")
