@@ -96,7 +96,7 @@ class Connection:
         self.socket.close()
 
 
-def get(path: str, query: str | None = None, *extra: str, agent: str = "differ/1.0") -> bytes:
+def request(path: str, query: str | None = None, *extra: str, agent: str = "differ/1.0") -> bytes:
     target = path + ("?" + urllib.parse.urlencode({"query": query}) if query else "")
     lines = [f"GET {target} HTTP/1.1", "Host: 127.0.0.1", f"User-Agent: {agent}", *extra]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -116,9 +116,14 @@ JSON = "Accept: application/sparql-results+json"
 TURTLE = "Accept: text/turtle"
 
 
-def conversation(base: str) -> tuple[list[Answer], int]:
-    """The sequence, on two connections (one for the limited client); the answers and the number
-    of the limited client's request that got the first 429."""
+def conversation(base: str, via: tuple[str, ...]) -> tuple[list[Answer], int]:
+    """The sequence, on two connections (one for the limited client), each request with the
+    headers ``via`` (a proxy's); the answers and the number of the limited client's request that
+    got the first 429."""
+
+    def get(path: str, query: str | None = None, *extra: str, agent: str = "differ/1.0") -> bytes:
+        return request(path, query, *via, *extra, agent=agent)
+
     answers: list[Answer] = []
     talk = Connection(base)
     try:
@@ -168,7 +173,7 @@ def replays(base: str) -> float:
     """The server's ``sousei_protocol_replays`` (readable from loopback without a token)."""
     talk = Connection(base)
     try:
-        (answer,) = talk.send(get("/metrics", None))
+        (answer,) = talk.send(request("/metrics", None))
     finally:
         talk.close()
     found = re.search(rb"^sousei_protocol_replays_total (\S+)$", answer.body, re.MULTILINE)
@@ -180,9 +185,26 @@ def store(tmp_path: Path) -> tuple[Path, Path]:
     return small_store(tmp_path)
 
 
+PROXIED = (
+    "X-Forwarded-For: 198.51.100.7, 203.0.113.9",
+    "X-Forwarded-Proto: https",
+    "X-Forwarded-Host: kg.example",
+)
+"""What a trusted proxy (127.0.0.1 in the proxied run) adds: the client is 203.0.113.9."""
+
+
+@pytest.fixture(params=["direct", "proxied"])
+def proxy(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """The headers of every request: none, or a trusted proxy's."""
+    return PROXIED if request.param == "proxied" else ()
+
+
 @pytest.fixture
-def servers(store: tuple[Path, Path], tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two servers on copies of one store: the protocol's replay on, and off."""
+def servers(
+    store: tuple[Path, Path], tmp_path: Path, proxy: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
+    """Two servers on copies of one store: the protocol's replay on, and off (both trusting
+    127.0.0.1 as a proxy in the proxied run)."""
     started: list[subprocess.Popen[bytes]] = []
     bases = []
     try:
@@ -190,7 +212,10 @@ def servers(store: tuple[Path, Path], tmp_path: Path) -> Iterator[tuple[str, str
             copy = tmp_path / f"store-{replay}"
             subprocess.run(["cp", "-a", str(store[0]), str(copy)], check=True)
             args = ("--store", str(copy), "--resources", str(store[1]))
-            process, base = start_server({**ENV, "SOUSEI_PROTOCOL_REPLAY": replay}, *args)
+            env = {**ENV, "SOUSEI_PROTOCOL_REPLAY": replay}
+            if proxy:
+                env["SOUSEI_TRUSTED_PROXIES"] = "127.0.0.1"
+            process, base = start_server(env, *args)
             started.append(process)
             bases.append(base)
         yield bases[0], bases[1]
@@ -199,10 +224,12 @@ def servers(store: tuple[Path, Path], tmp_path: Path) -> Iterator[tuple[str, str
             stop_process(process)
 
 
-def test_the_same_answers_with_and_without_the_protocol_replay(servers: tuple[str, str]) -> None:
+def test_the_same_answers_with_and_without_the_protocol_replay(
+    servers: tuple[str, str], proxy: tuple[str, ...]
+) -> None:
     on, off = servers
-    with_replay, refused_with = conversation(on)
-    without, refused_without = conversation(off)
+    with_replay, refused_with = conversation(on, proxy)
+    without, refused_without = conversation(off, proxy)
 
     assert len(with_replay) == len(without)
     mine_moments: dict[bytes, bytes] = {}
@@ -229,14 +256,15 @@ def test_the_same_answers_with_and_without_the_protocol_replay(servers: tuple[st
     assert replays(off) == 0
 
 
+@pytest.mark.parametrize("proxy", [()])
 def test_bypasses_go_through_the_application(servers: tuple[str, str]) -> None:
     """Authorization, Cookie, Range and a body: answered by the app, never by the replay, even
     with the same answer cached."""
     on, _off = servers
     talk = Connection(on)
     try:
-        talk.send(get("/sparql", MEASURES, JSON))
-        talk.send(get("/sparql", MEASURES, JSON))
+        talk.send(request("/sparql", MEASURES, JSON))
+        talk.send(request("/sparql", MEASURES, JSON))
         before = replays(on)
         assert before >= 1  # the plain repeat was replayed
         for extra in (
@@ -246,7 +274,7 @@ def test_bypasses_go_through_the_application(servers: tuple[str, str]) -> None:
             "Content-Length: 0",
             "Transfer-Encoding: chunked",
         ):
-            raw = get("/sparql", MEASURES, JSON, extra)
+            raw = request("/sparql", MEASURES, JSON, extra)
             if extra.startswith("Transfer"):
                 raw += b"0\r\n\r\n"
             (answer,) = talk.send(raw)
