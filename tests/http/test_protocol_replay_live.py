@@ -6,9 +6,11 @@ bypasses, a write in between (a stale answer must never come back) and a client 
 budget (its 429 at the same request either way). ``sousei_protocol_replays`` shows which server
 wrote hits from the protocol, and that the bypasses never were."""
 
+import json
 import re
 import socket
 import subprocess
+import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import start_server, stop_process
+from conftest import server_log, start_server, stop_process
 from write_support import MEASURE, READ, UPDATE, WRITE, insert_measure, small_store
 
 pytestmark = pytest.mark.live
@@ -169,6 +171,20 @@ def conversation(base: str, via: tuple[str, ...]) -> tuple[list[Answer], int]:
     return answers, refused_at
 
 
+def access_lines(base: str, count: int) -> list[dict[str, object]]:
+    """The server's access-log lines but the start's ``/health`` polls (waiting up to 5 s for
+    ``count`` of them: a line is written after its answer), without the time and duration, which
+    differ between two servers."""
+    deadline = time.monotonic() + 5
+    while True:
+        text = server_log(base).read_text(errors="replace")
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith('{"time"')]
+        lines = [line for line in lines if line["path"] != "/health"]  # polled at the start
+        if len(lines) >= count or time.monotonic() > deadline:
+            return [{k: v for k, v in line.items() if k not in ("time", "ms")} for line in lines]
+        time.sleep(0.05)
+
+
 def replays(base: str) -> float:
     """The server's ``sousei_protocol_replays`` (readable from loopback without a token)."""
     talk = Connection(base)
@@ -249,6 +265,12 @@ def test_the_same_answers_with_and_without_the_protocol_replay(
     assert with_replay[1].header(b"x-dataset-version") != after_write[1].header(
         b"x-dataset-version"
     )
+    # The access log has the same lines (the client resolved through the proxy included).
+    logged = access_lines(off, len(without))
+    assert access_lines(on, len(logged)) == logged
+    assert len(logged) >= len(without)
+    if proxy:
+        assert {line["client"] for line in logged if line["path"] == "/sparql"} == {"203.0.113.9"}
     # The limited client: refused at the same request either way, with the same headers.
     assert refused_with == refused_without == BURST + 1
     # Hits were written by the protocol on one server only.
