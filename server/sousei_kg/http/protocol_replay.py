@@ -70,8 +70,9 @@ from sousei_kg.http.security_headers import SecurityHeadersMiddleware, secured
 Headers = list[tuple[bytes, bytes]]
 
 DECLINED_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"expect", b"upgrade"})
-"""Request headers the replay leaves to the ASGI path: a body, a continuation, an upgrade
-(``Connection: close`` is seen by the protocol, which declines when the connection ends)."""
+"""Request headers the replay leaves to the ASGI path: a body, a continuation, an upgrade.
+(``Connection: close`` and HTTP/1.0 are declined by the protocol, which knows whether the
+connection stays open: uvicorn's answer would then say ``connection: close``.)"""
 
 
 _HITS = CACHE_LOOKUPS.labels("response", "hit")
