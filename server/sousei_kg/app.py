@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sousei_kg import __version__
@@ -25,6 +24,7 @@ from sousei_kg.http import metrics
 from sousei_kg.http.access_log import AccessLogMiddleware
 from sousei_kg.http.auth_failures import AuthFailures
 from sousei_kg.http.cors import SplitCORS
+from sousei_kg.http.dataset_version import DatasetVersionMiddleware
 from sousei_kg.http.direct_routes import DirectRoutes, Endpoint, check_endpoint
 from sousei_kg.http.edge import EdgeApp, Layer
 from sousei_kg.http.errors import install as install_error_map
@@ -79,32 +79,6 @@ EXPOSED_HEADERS = [
     "X-Query-Hint",
     "Retry-After",
 ]
-
-
-class DatasetVersionMiddleware:
-    """Adds ``X-Dataset-Version`` to every HTTP response (a plain ASGI middleware: it does not
-    buffer or re-wrap streamed bodies)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = scope["app"].state
-
-        async def send_with_version(message: Message) -> None:
-            # Read the graph when the answer starts, not when the request came in: a write swaps
-            # it, and the write's own answer must name the new version.
-            graph = getattr(state, "knowledge_graph", None)
-            if message["type"] == "http.response.start" and graph is not None:
-                headers = list(message.get("headers", []))
-                headers.append((b"x-dataset-version", graph.version.encode("ascii")))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_version)
 
 
 def direct_routes(settings: Settings) -> list[tuple[tuple[str, ...], str, Endpoint]]:

@@ -202,6 +202,10 @@ class Settings(BaseSettings):
     """One JSON line per request (time, client, method, path and route, status, duration, bytes)
     on the ``sousei_kg.access`` logger, which ``sousei-kg serve`` writes to standard error
     (sousei_kg.http.access_log); ``--no-access-log`` turns it off."""
+    protocol_replay: bool = True
+    """Answer repeated GETs the response cache holds from the HTTP protocol, before the ASGI
+    layers (sousei_kg.http.protocol_replay); the same bytes either way, so this is for measuring
+    and for ruling it out (``SOUSEI_PROTOCOL_REPLAY=false``)."""
 
     @field_validator(
         "trusted_proxies",

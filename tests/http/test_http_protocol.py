@@ -19,12 +19,8 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from sousei_kg.http.protocol import (
-    HELD_WRITE_BYTES,
-    JOINED_WRITE_BYTES,
-    BoundedHttpToolsProtocol,
-    _HeadJoiningTransport,
-)
+from sousei_kg.http.joined_writes import HELD_WRITE_BYTES, JOINED_WRITE_BYTES, _HeadJoiningTransport
+from sousei_kg.http.protocol import BoundedHttpToolsProtocol
 
 HEAD_LIMIT = 32_768 + 16 * 1024  # max_url_bytes (default) + 16 KiB, as `sousei-kg serve` sets it
 

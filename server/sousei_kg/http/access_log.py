@@ -161,9 +161,11 @@ class AccessLogMiddleware:
             line = access_line(
                 scope, status=status, milliseconds=milliseconds, sent=sent, outcome=outcome
             )
-            # makeRecord + handle rather than info(): info() also looks up the calling frame,
-            # about a third of the cost of a line, and this line always comes from here.
-            record = self.logger.makeRecord(
-                self.logger.name, logging.INFO, __file__, 0, line, (), None
-            )
-            self.logger.handle(record)
+            write_line(self.logger, line)
+
+
+def write_line(logger: logging.Logger, line: str) -> None:
+    """Log one access line (also for the protocol's replays of cached answers)."""
+    # makeRecord + handle rather than info(): info() also looks up the calling frame, about a
+    # third of the cost of a line, and this line always comes from here.
+    logger.handle(logger.makeRecord(logger.name, logging.INFO, __file__, 0, line, (), None))

@@ -68,6 +68,10 @@ QUERY_REFUSALS = Counter(
     ["reason"],
 )
 CACHE_LOOKUPS = Counter("sousei_cache_lookups", "Lookups in the answer caches", ["cache", "result"])
+PROTOCOL_REPLAYS = Counter(
+    "sousei_protocol_replays",
+    "Cached answers written by the HTTP protocol before the ASGI layers (also counted as hits)",
+)
 RATE_LIMITED = Counter(
     "sousei_rate_limit_refusals", "Requests refused by the rate limit (429)", ["cost_class"]
 )
@@ -168,11 +172,25 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, counted_send)
         finally:
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            count, observe = _child(method, route_of(scope) or "unmatched", status)
-            count()
-            observe(self.clock() - started)
             app = scope.get("app")
             graph = getattr(getattr(app, "state", None), "knowledge_graph", None)
-            if graph is not None and graph.version != _version[0]:
-                served_version(graph.version)
+            count_request(
+                scope["method"],
+                route_of(scope) or "unmatched",
+                status,
+                self.clock() - started,
+                None if graph is None else graph.version,
+            )
+
+
+def count_request(
+    method: str, route: str, status: int, seconds: float, version: str | None
+) -> None:
+    """Count one answered request and its time, and note the dataset version served: what the
+    middleware does for every request, and the protocol's replay of a cached answer for its own
+    (:mod:`sousei_kg.http.protocol_replay`)."""
+    count, observe = _child(method if method in METHODS else "other", route, status)
+    count()
+    observe(seconds)
+    if version is not None and version != _version[0]:
+        served_version(version)

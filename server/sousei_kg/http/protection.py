@@ -125,14 +125,23 @@ class ProtectionMiddleware:
     def _buckets(
         self, scope: Scope, fields: dict[bytes, list[str]], cost: CostClass
     ) -> list[Bucket]:
-        """The client's bucket and its address group's, of the request's cost class. The address
-        is the one uvicorn's ProxyHeadersMiddleware resolved (from X-Forwarded-For when the peer
-        is a trusted proxy): the one resolver of the server."""
-        address = client_address(scope)
+        """The buckets of this request. The address is the one uvicorn's ProxyHeadersMiddleware
+        resolved (from X-Forwarded-For when the peer is a trusted proxy): the one resolver of the
+        server."""
         user_agent = ",".join(fields.get(b"user-agent", []))
+        return self.buckets_for(
+            client_address(scope), user_agent, scope["method"], scope["path"], cost
+        )
+
+    def buckets_for(
+        self, address: str, user_agent: str, method: str, path: str, cost: CostClass
+    ) -> list[Bucket]:
+        """The client's bucket and its address group's, of the request's cost class and at its
+        price (also used by the protocol's replay of cached answers, which takes the same
+        tokens: :mod:`sousei_kg.http.protocol_replay`)."""
         group = hashlib.sha256(address_group(address).encode("utf-8")).digest()
         scale = self.address_clients
-        price = price_of(scope["method"], scope["path"])
+        price = price_of(method, path)
         return [
             Bucket(
                 cost.name.encode() + b":client:" + client_key(address, user_agent),

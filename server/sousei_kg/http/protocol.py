@@ -43,7 +43,11 @@ What this class adds to uvicorn's:
 * **An answer's head and body in one send.** uvicorn writes the status line and headers, then
   the body, with two ``transport.write`` calls: two system calls and two TCP segments per
   answer, and the client wakes twice. The head is held (it is small) until the body's first
-  write joins it, or until the end of the event loop's turn if none comes.
+  write joins it, or until the end of the event loop's turn if none comes
+  (:mod:`sousei_kg.http.joined_writes`).
+* **Cached answers written from here** (:mod:`sousei_kg.http.protocol_replay`): a repeated GET
+  the response cache holds is answered as soon as its head is parsed, with every header the ASGI
+  layers would add, the rate limit taken first; anything unusual goes the ASGI way.
 
 Refusals (408, 503) are logged at most once per interval with a count
 (:mod:`sousei_kg.http.log_throttle`): a flood is a line every few seconds, not one per attempt.
@@ -61,7 +65,9 @@ from uvicorn.server import ServerState
 
 from sousei_kg.config import Settings, get_settings
 from sousei_kg.http.connection_limits import ConnectionGate, Refusal, Ticket
+from sousei_kg.http.joined_writes import _HeadJoiningTransport
 from sousei_kg.http.log_throttle import ThrottledLog
+from sousei_kg.http.protocol_replay import replayer_of
 
 DEFAULT_HEAD_LIMIT = 16 * 1024
 LINGER_SECONDS = 2.0
@@ -69,56 +75,6 @@ LINGER_SECONDS = 2.0
 arrives."""
 REFUSAL_LOG_INTERVAL = 10.0
 """Seconds between two log lines about refused connections (408, 503) of one kind."""
-
-
-HELD_WRITE_BYTES = 8 * 1024
-"""Writes up to this size are held for the next one; larger ones go out at once."""
-JOINED_WRITE_BYTES = 64 * 1024
-"""A held write is joined with a next one up to this size (one copy); a larger one follows it."""
-
-
-class _HeadJoiningTransport:
-    """The transport as an answer's cycle sees it: a small write is held until the next write
-    or the end of the loop's turn, so a head and its body leave in one ``send``. At most one
-    small write is ever held; everything else is the connection's own transport."""
-
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
-        self._held: bytes | None = None
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        if self._held is not None:
-            held, self._held = self._held, None
-            if len(data) <= JOINED_WRITE_BYTES:
-                data = held + bytes(data)
-            else:  # a large body is not copied to save one small segment
-                self._transport.write(held)
-        elif len(data) <= HELD_WRITE_BYTES:
-            self._held = bytes(data)
-            asyncio.get_running_loop().call_soon(self.flush)
-            return
-        self._transport.write(data)
-
-    def flush(self) -> None:
-        """Send what is held (called at the end of the turn, and before closing)."""
-        if self._held is not None:
-            held, self._held = self._held, None
-            if not self._transport.is_closing():
-                self._transport.write(held)
-
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def write_eof(self) -> None:
-        self.flush()
-        self._transport.write_eof()
-
-    def get_write_buffer_size(self) -> int:
-        return self._transport.get_write_buffer_size() + len(self._held or b"")
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._transport, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +145,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """Loop time the head in progress began (its clock's start); ``None`` between heads."""
     _head_timer: asyncio.TimerHandle | None = None
     _limits: ConnectionLimits
+    _replayed = False
+    """Whether the request being parsed was answered from the cache (it has no ASGI cycle)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -249,6 +207,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             return
         if self._head_started is None:  # a next request: its clock starts with its first byte
             self._head_started = self.loop.time()
+        # A replay in this read armed the keep-alive timer; this request is no idle time.
+        self._unset_keepalive_if_required()
         super().on_message_begin()
 
     def on_url(self, url: bytes) -> None:
@@ -276,6 +236,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._refused or size > self._head_limit:
             self._refused = True  # the app never sees this request, nor one pipelined after it
             return
+        if self._replay():
+            return
         super().on_headers_complete()
         if self.cycle is not None:
             self.cycle.transport = self._answer_transport  # type: ignore[assignment]
@@ -288,9 +250,34 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self._refused:
             return
-        super().on_message_complete()
+        if self._replayed:
+            self._replayed = False  # answered already; no cycle waits for the body's end
+        else:
+            super().on_message_complete()
         self._trailer_bytes = None
         self._head_bytes = 0  # what arrives next is the head of the next request
+
+    def _replay(self) -> bool:
+        """Answer the request just parsed from the response cache, if it holds the answer and
+        nothing about the request or the connection is unusual (then the app answers it)."""
+        if (
+            self.access_log  # uvicorn's own access log (serve turns it off)
+            or self.limit_concurrency is not None
+            or self._answering()  # pipelined behind an answer still being written
+            or self.pipeline
+            or self.flow.write_paused
+            or self.transport.is_closing()
+            or self.parser.get_http_version() != "1.1"
+            or not self.parser.should_keep_alive()
+            or self.parser.should_upgrade()
+        ):
+            return False
+        replayer = replayer_of(self.app)
+        if replayer is None or not replayer.answer(self, self._answer_transport.write_now):
+            return False
+        self._replayed = True
+        self.on_response_complete()
+        return True
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's 400 for a request that does not parse (its own code, 0.55), with ``nosniff``:

@@ -92,6 +92,36 @@ def _normalised(name: bytes, value: bytes) -> bytes:
     return b" ".join(value.lower().split()) if name in _CASELESS else value
 
 
+def cache_key(
+    version: str,
+    scheme: str,
+    root_path: str,
+    path: str,
+    query_string: bytes,
+    headers: Iterable[tuple[bytes, bytes]],
+) -> CacheKey | None:
+    """The key of a GET's answer, or ``None`` when it is not to be cached (credentials, a cookie,
+    a range, or a varying header longer than :data:`MAX_VARYING_VALUE_BYTES`). One function for
+    the middleware and the protocol's replay (:mod:`sousei_kg.http.protocol_replay`), so that
+    both find the same answers."""
+    varying: dict[bytes, list[bytes]] = {}
+    for name, value in headers:
+        if name in BYPASS_HEADERS:
+            return None
+        if name in VARYING_HEADERS:
+            if len(value) > MAX_VARYING_VALUE_BYTES:
+                return None  # answered, not cached: see MAX_VARYING_VALUE_BYTES
+            varying.setdefault(name, []).append(_normalised(name, value))
+    return (
+        version,
+        scheme,
+        root_path,
+        path,
+        query_string,
+        tuple(tuple(varying.get(name, ())) for name in VARYING_HEADERS),
+    )
+
+
 class ResponseCacheMiddleware:
     """Replays stored answers to repeated GETs (see the module docstring).
 
@@ -111,13 +141,19 @@ class ResponseCacheMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
-        packed = self._answers.get(str(key[0]), key)
-        cache_lookup("response", hit=packed is not None)
-        if packed is not None:
+        stored = self.lookup(key)
+        cache_lookup("response", hit=stored is not None)
+        if stored is not None:
             scope[ROUTE_KEY] = scope["path"]  # cacheable paths are routes of their own
-            await _replay(StoredAnswer(*packed), _header(scope, b"if-none-match"), send)
+            await _replay(stored, scope["headers"], send)
             return
         await self.app(scope, receive, self._recorder(key, send))
+
+    def lookup(self, key: CacheKey) -> StoredAnswer | None:
+        """The answer stored under ``key`` (of the version it names), without counting the
+        lookup: the caller counts it where it decides (here, or the protocol's replay)."""
+        packed = self._answers.get(str(key[0]), key)
+        return None if packed is None else StoredAnswer(*packed)
 
     def _key(self, scope: Scope) -> CacheKey | None:
         if (
@@ -130,21 +166,13 @@ class ResponseCacheMiddleware:
         graph = getattr(scope["app"].state, "knowledge_graph", None)
         if graph is None:
             return None
-        varying: dict[bytes, list[bytes]] = {}
-        for name, value in scope["headers"]:
-            if name in BYPASS_HEADERS:
-                return None
-            if name in VARYING_HEADERS:
-                if len(value) > MAX_VARYING_VALUE_BYTES:
-                    return None  # answered, not cached: see MAX_VARYING_VALUE_BYTES
-                varying.setdefault(name, []).append(_normalised(name, value))
-        return (
+        return cache_key(
             graph.version,
             scope["scheme"],
             scope.get("root_path", ""),
             scope["path"],
             scope["query_string"],
-            tuple(tuple(varying.get(name, ())) for name in VARYING_HEADERS),
+            scope["headers"],
         )
 
     def _recorder(self, key: CacheKey, send: Send) -> Send:
@@ -192,8 +220,8 @@ def _cacheable(start: Message) -> bool:
     return etag.startswith(b'"') and b"set-cookie" not in names and not no_store
 
 
-def _header(scope: Scope, wanted: bytes) -> bytes | None:
-    return next((value for name, value in scope["headers"] if name == wanted), None)
+def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
+    return next((value for name, value in headers if name == wanted), None)
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
@@ -201,11 +229,21 @@ def _matches(if_none_match: bytes, etag: bytes) -> bool:
     return any(tag in (etag, b"*") for tag in tags)
 
 
-async def _replay(stored: StoredAnswer, if_none_match: bytes | None, send: Send) -> None:
+def replayed(
+    stored: StoredAnswer, request_headers: Iterable[tuple[bytes, bytes]]
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Status, headers and body of the replay of ``stored`` for a request with these headers:
+    ``304`` without the body and its headers when ``If-None-Match`` names the stored ETag."""
+    if_none_match = _header(request_headers, b"if-none-match")
     if if_none_match is not None and _matches(if_none_match, stored.etag):
         headers = [(n, v) for n, v in stored.headers if n.lower() not in _BODY_HEADERS]
-        await send({"type": "http.response.start", "status": 304, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": list(stored.headers)})
-    await send({"type": "http.response.body", "body": stored.body})
+        return 304, headers, b""
+    return 200, list(stored.headers), stored.body
+
+
+async def _replay(
+    stored: StoredAnswer, request_headers: list[tuple[bytes, bytes]], send: Send
+) -> None:
+    status, headers, body = replayed(stored, request_headers)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
