@@ -202,3 +202,26 @@ def test_when_the_iris_cannot_be_read_hints_are_off_once_and_queries_go_on(
     assert [r.getMessage() for r in warnings] == [
         "query hints are off for this dataset version: OSError: the engine is down"
     ]
+
+
+def test_above_the_size_bound_hints_are_off_without_reading_the_iris(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dataset larger than HINTS_MAX_QUADS never reads its IRIs (at 10 M quads that took 92 s
+    and ~170 MB): its queries go on without hints, and the log says why, once."""
+    reads: list[int] = []
+    real_read = query_hints.read_known_iris
+
+    def counting_read(store: ReadableStore, names: Iterable[str] = ()) -> query_hints.KnownIris:
+        reads.append(1)
+        return real_read(store, names)
+
+    monkeypatch.setattr(query_hints, "read_known_iris", counting_read)
+    monkeypatch.setattr(query_hints, "HINTS_MAX_QUADS", 100)
+    with TestClient(create_app(Settings(query_workers=0))) as fresh:
+        for n in range(3):
+            response = fresh.get("/sparql", params={"query": GOALS_HTTP + f" # {n}"})
+            assert response.status_code == 200 and "x-query-hint" not in response.headers
+    assert reads == []
+    warnings = [r.getMessage() for r in caplog.records if r.name == "sousei_kg.http.query_hints"]
+    assert len(warnings) == 1 and "more than the 100 whose IRIs" in warnings[0]

@@ -37,6 +37,9 @@ NAMESPACES = frozenset({CANONICAL_BASE, VOCAB, ID, GRAPH, CANONICAL_BASE + "def"
 """Namespace IRIs themselves: named in a query (``FILTER(STRSTARTS(…))``), they are no mistake."""
 MAX_HINTS = 5
 """Hints per answer at most: a header stays short, and five mistakes say enough."""
+HINTS_MAX_QUADS = 1_000_000
+"""Largest dataset whose IRIs the hints hold in memory. Above it hints are off: at 10 M quads
+reading them took 92 s (the first query waited) and held ~170 MB (docs/performance.md)."""
 CACHED_TEXTS = 128
 """Query texts whose hints are remembered per dataset version."""
 CACHED_TEXT_CHARS = 64 * 1024
@@ -198,6 +201,12 @@ class HintCache:
         text, base, extra = key
         if self.unavailable:
             return ()
+        if self.graph.quad_count > HINTS_MAX_QUADS:
+            self.unavailable = True
+            raise HintsUnavailableError(
+                f"the dataset holds {self.graph.quad_count:,} quads, more than the "
+                f"{HINTS_MAX_QUADS:,} whose IRIs the hints keep in memory"
+            )
         try:
             known = known_iris(self.graph)
         except Exception as error:  # any failure of the engine: hints only advise
