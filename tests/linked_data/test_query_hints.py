@@ -225,3 +225,18 @@ def test_above_the_size_bound_hints_are_off_without_reading_the_iris(
     assert reads == []
     warnings = [r.getMessage() for r in caplog.records if r.name == "sousei_kg.http.query_hints"]
     assert len(warnings) == 1 and "more than the 100 whose IRIs" in warnings[0]
+
+
+def test_only_a_text_naming_no_missing_iri_is_settled_without_a_search(
+    graph: KnowledgeGraph,
+) -> None:
+    """The event loop settles a text only when no nearest-IRI search is needed; a text naming a
+    missing IRI is left to compute (on a thread), which finds the nearest."""
+    cache = hint_cache(graph)
+    known_iris(graph)  # read, as after the first query of the version
+    fine = ("SELECT ?g WHERE { ?g a <https://w3id.org/sousei-kg/def#PolicyGoal> }", None, ())
+    assert cache.answer_if_cheap(fine) == ()
+    assert cache.cached(fine) == ()
+    missing = (GOALS_HTTP, None, ())
+    assert cache.answer_if_cheap(missing) is None
+    assert [h.message for h in cache.compute(missing)] == [HINT]

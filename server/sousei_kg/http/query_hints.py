@@ -5,10 +5,12 @@ mean (:mod:`sousei_kg.linked_data.query_hints`). It travels in ``X-Query-Hint`` 
 to the query (whatever its format, a 304 and a cached answer too), and, in SPARQL JSON results,
 as ``head.hints`` (written by the worker: :func:`sousei_kg.execution.writers.write_json`).
 
-A text seen before costs a dictionary lookup on the event loop. A new short one is worked out on
-the loop too once the dataset's IRIs are read (a scan of the text, tens of microseconds: a hop to
-a thread and back cost more than the work); the first one of a dataset version, which reads
-those IRIs, and a long text are worked out on a thread. Hints only advise: if
+A text seen before costs a dictionary lookup on the event loop. A new short one that names no
+missing IRI of ours (nearly every query) is settled on the loop too once the dataset's IRIs are
+read: a scan of the text, tens of microseconds, where a hop to a thread and back cost more than
+the work. The first one of a dataset version (which reads those IRIs), a long text, and one that
+names a missing IRI (whose nearest-IRI search compares it with every known IRI) are worked out
+on a thread. Hints only advise: if
 the dataset's IRIs cannot be read (a remote engine failing), the log says so once and the
 queries of that version are answered without hints.
 """
@@ -47,8 +49,8 @@ async def query_hints(
     if cached is not None:
         return cached
     try:
-        if cache.ready() and len(text) <= ON_LOOP_CHARS:
-            return cache.compute(key)
+        if len(text) <= ON_LOOP_CHARS and (cheap := cache.answer_if_cheap(key)) is not None:
+            return cheap
         return await run_in_threadpool(cache.compute, key)
     except HintsUnavailableError as error:  # advice only: never fail a query for it
         LOG.warning("query hints are off for this dataset version: %s", error)

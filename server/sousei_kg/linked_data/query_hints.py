@@ -147,12 +147,17 @@ def known_iris(graph: KnowledgeGraph) -> KnownIris:
     return graph.derived(KNOWN_IRIS, lambda: read_known_iris(graph.store, graph.graphs))
 
 
+def is_missing(known: KnownIris, iri: str) -> bool:
+    """Whether ``iri`` is one of ours that the dataset does not hold (it gets a hint)."""
+    return OURS.match(iri) is not None and iri not in known and iri not in NAMESPACES
+
+
 def hints_for(known: KnownIris, iris: Iterable[str]) -> tuple[QueryHint, ...]:
     """A hint for each IRI of ours among ``iris`` that ``known`` does not hold (at most
     :data:`MAX_HINTS`)."""
     hints: list[QueryHint] = []
     for iri in iris:
-        if OURS.match(iri) and iri not in known and iri not in NAMESPACES:
+        if is_missing(known, iri):
             hints.append(QueryHint(iri, known.nearest(iri)))
             if len(hints) == MAX_HINTS:
                 break
@@ -185,10 +190,22 @@ class HintCache:
                 self.remembered.move_to_end(key)
             return hints
 
-    def ready(self) -> bool:
-        """Whether :meth:`compute` is cheap now: the dataset's IRIs were read (or could not be),
-        so what is left is a scan of the text."""
-        return self.unavailable or self.graph.has_derived(KNOWN_IRIS)
+    def answer_if_cheap(self, key: HintKey) -> tuple[QueryHint, ...] | None:
+        """The hints for ``key`` when working them out takes only a scan of the text: hints are
+        off for this version, or its IRIs were read and every IRI of ours the text names exists.
+        Then ``()``, remembered. ``None`` otherwise, and :meth:`compute` should run off the
+        event loop: the first read of the IRIs, or a nearest-IRI search, which compares the
+        missing IRI with every known one (milliseconds on the shipped data, more on larger)."""
+        if self.unavailable:
+            return ()
+        if not self.graph.has_derived(KNOWN_IRIS):
+            return None
+        text, base, extra = key
+        known = known_iris(self.graph)
+        if any(is_missing(known, iri) for iri in (*named_iris(text, base), *extra)):
+            return None
+        self._remember(key, ())
+        return ()
 
     def compute(self, key: HintKey) -> tuple[QueryHint, ...]:
         """Work out the hints for ``key`` (the first call per version reads the dataset's IRIs:
@@ -213,12 +230,15 @@ class HintCache:
             self.unavailable = True
             raise HintsUnavailableError(f"{type(error).__name__}: {error}") from error
         hints = hints_for(known, (*named_iris(text, base), *extra))
-        if len(text) <= CACHED_TEXT_CHARS:
+        self._remember(key, hints)
+        return hints
+
+    def _remember(self, key: HintKey, hints: tuple[QueryHint, ...]) -> None:
+        if len(key[0]) <= CACHED_TEXT_CHARS:
             with self.lock:
                 self.remembered[key] = hints
                 while len(self.remembered) > CACHED_TEXTS:
                     self.remembered.popitem(last=False)
-        return hints
 
 
 def hint_cache(graph: KnowledgeGraph) -> HintCache:
