@@ -19,7 +19,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from sousei_kg.http.joined_writes import HELD_WRITE_BYTES, JOINED_WRITE_BYTES, _HeadJoiningTransport
+from sousei_kg.http.joined_writes import HELD_WRITE_BYTES, JOINED_WRITE_BYTES, HeadJoiningTransport
 from sousei_kg.http.protocol import BoundedHttpToolsProtocol
 
 HEAD_LIMIT = 32_768 + 16 * 1024  # max_url_bytes (default) + 16 KiB, as `sousei-kg serve` sets it
@@ -270,7 +270,7 @@ def test_an_answers_head_and_body_leave_in_one_write() -> None:
     async def scenario() -> list[list[bytes]]:
         seen = []
         real = _RecordingTransport()
-        joined = _HeadJoiningTransport(real)  # type: ignore[arg-type]
+        joined = HeadJoiningTransport(real)  # type: ignore[arg-type]
         joined.write(b"HTTP/1.1 200 OK\r\n\r\n")
         assert real.writes == [] and joined.get_write_buffer_size() > 0
         joined.write(b"body")

@@ -10,7 +10,7 @@ JOINED_WRITE_BYTES = 64 * 1024
 """A held write is joined with a next one up to this size (one copy); a larger one follows it."""
 
 
-class _HeadJoiningTransport:
+class HeadJoiningTransport:
     """The transport as an answer's cycle sees it: a small write is held until the next write
     or the end of the loop's turn, so a head and its body leave in one ``send``. At most one
     small write is ever held; everything else is the connection's own transport."""

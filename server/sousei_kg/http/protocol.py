@@ -65,7 +65,7 @@ from uvicorn.server import ServerState
 
 from sousei_kg.config import Settings, get_settings
 from sousei_kg.http.connection_limits import ConnectionGate, Refusal, Ticket
-from sousei_kg.http.joined_writes import _HeadJoiningTransport
+from sousei_kg.http.joined_writes import HeadJoiningTransport
 from sousei_kg.http.log_throttle import ThrottledLog
 from sousei_kg.http.protocol_replay import replayer_of
 
@@ -162,7 +162,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._answer_transport = _HeadJoiningTransport(transport)
+        self._answer_transport = HeadJoiningTransport(transport)
         self._head_started = self.loop.time()  # the first head's clock starts with the connection
         self._arm_head_deadline()
 

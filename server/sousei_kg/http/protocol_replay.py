@@ -48,9 +48,9 @@ from sousei_kg.http.cost_classes import class_of
 from sousei_kg.http.dataset_version import VERSION_HEADER, DatasetVersionMiddleware
 from sousei_kg.http.edge import EdgeApp
 from sousei_kg.http.metrics import (
-    CACHE_LOOKUPS,
     PROTOCOL_REPLAYS,
     MetricsMiddleware,
+    cache_lookup,
     count_request,
 )
 from sousei_kg.http.protection import (
@@ -73,9 +73,6 @@ DECLINED_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"expect"
 """Request headers the replay leaves to the ASGI path: a body, a continuation, an upgrade.
 (``Connection: close`` and HTTP/1.0 are declined by the protocol, which knows whether the
 connection stays open: uvicorn's answer would then say ``connection: close``.)"""
-
-
-_HITS = CACHE_LOOKUPS.labels("response", "hit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +134,7 @@ class Replayer:
             if not decision.allowed:
                 return False  # nothing was spent: the ASGI path decides again and answers 429
             announced = rate_limit_headers(decision, decision_rate(decision, cost))
-        _HITS.inc()
+        cache_lookup("response", hit=True)
         status, answer_headers, body = replayed(stored, headers)
         if announced:  # ProtectionMiddleware
             answer_headers = with_exposed(answer_headers, announced)
