@@ -14,11 +14,10 @@ server-error answer included, so the protection's refusals, the response cache's
 files and the 500 of an unexpected error all pass through it.
 """
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from sousei_kg.http.content_security import page_policy, svg_policy
-
-Headers = list[tuple[bytes, bytes]]
+from sousei_kg.http.header_layer import HeaderLayer, Headers
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 FRAME_DENY = (b"x-frame-options", b"DENY")
@@ -50,21 +49,9 @@ def secured(headers: Headers) -> Headers:
     return result
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HeaderLayer):
     """Adds the headers above to every HTTP answer of ``app``: every HTML answer has a policy,
     the API explorer (``/docs``, Swagger UI served from here) its own."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": secured(list(message.get("headers", [])))}
-            await send(message)
-
-        await self.app(scope, receive, send_secured)
+    def headers_for(self, scope: Scope, headers: Headers) -> Headers:  # noqa: ARG002
+        return secured(headers)
