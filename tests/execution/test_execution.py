@@ -3,6 +3,7 @@ stops the work while other queries go on (issue 5, "Limits that really hold").""
 
 import asyncio
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -100,6 +101,16 @@ def test_substitutions_bind_terms_not_text(store: Store) -> None:
     )
     failure = evaluate(store, unprojected)
     assert isinstance(failure, QueryFailure) and failure.kind == "parameter"
+
+
+def test_a_detached_job_reads_no_statement(store: Store) -> None:
+    """A detached job (search-labels answered from the label index) runs on an empty store: its
+    VALUES rows come back, and a pattern matches nothing, whatever the store holds."""
+    values = 'SELECT ?x WHERE { VALUES ?x { <urn:a> "b" } }'
+    for query, attached, detached in ((MEASURES, 10, 0), (values, 2, 2)):
+        job = QueryJob(query=query, solutions_format="json", graph_format=None, row_cap=10)
+        assert outcome(evaluate(store, job)).rows == attached
+        assert outcome(evaluate(store, dataclasses.replace(job, detached=True))).rows == detached
 
 
 def test_a_form_without_an_acceptable_format_is_refused(store: Store) -> None:

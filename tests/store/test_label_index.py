@@ -3,6 +3,7 @@ version, answering short Japanese texts through its gram table, and quoting ever
 FTS5 string (nothing in a search text is FTS5 syntax)."""
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sousei_kg.store.label_index import (
     INDEX_FILE,
     build_index_file,
     index_version,
-    label_subjects,
+    indexed_subjects,
     update_index_file,
 )
 from sousei_kg.store.label_lookup import LabelIndex, fts5_phrase
@@ -23,6 +24,7 @@ PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 ALT = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 NOTE = NamedNode("http://www.w3.org/2004/02/skos/core#note")
+TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def node(name: str) -> NamedNode:
@@ -129,7 +131,7 @@ def test_file_build_update_and_reopen(tmp_path: Path) -> None:
     for quad in removed:
         store.remove(quad)
     store.extend(added)
-    changed = label_subjects([*removed, *added])
+    changed = indexed_subjects([*removed, *added])
     update_index_file(tmp_path, store, changed, "v2")
     assert index_version(tmp_path) == "v2"
     assert reader.candidates("交通", "v1") is None  # the reader's version is gone
@@ -145,6 +147,77 @@ def test_file_build_update_and_reopen(tmp_path: Path) -> None:
     shutil.copyfile(copy / INDEX_FILE, tmp_path / "replacement")
     (tmp_path / "replacement").replace(tmp_path / INDEX_FILE)
     assert sorted(subjects(reader, "交通", "v3")) == ["new", "transport"]
+
+
+def answer_types(index: LabelIndex, text: str, version: str) -> list[tuple[str, str | None]]:
+    found = index.answer(text, version, lambda _: True, 0)
+    assert found is not None
+    return [(r.label.subject.removeprefix(EX), r.type and r.type.removeprefix(EX)) for r in found]
+
+
+def test_answers_carry_types_kept_in_step(tmp_path: Path) -> None:
+    store = sample()
+    store.add(Quad(node("transport"), TYPE, node("Measure"), G))
+    store.add(Quad(node("transport"), TYPE, node("Thing"), node("g2")))
+    build_index_file(tmp_path, store, "v1")
+    reader = LabelIndex.open_file(tmp_path)
+    assert reader is not None
+    # One row per type (none: None), only labels that contain the text, sorted by resource.
+    assert answer_types(reader, "交通", "v1") == [("transport", "Measure"), ("transport", "Thing")]
+    assert answer_types(reader, "観", "v1") == [("tourism", None)]
+    assert answer_types(reader, "xyzzy", "v1") == []
+    # A write that changes only a type: the subject's types are read again.
+    store.remove(Quad(node("transport"), TYPE, node("Thing"), node("g2")))
+    store.add(Quad(node("tourism"), TYPE, node("Place"), G))
+    changed = indexed_subjects(
+        [
+            Quad(node("transport"), TYPE, node("Thing"), node("g2")),
+            Quad(node("tourism"), TYPE, node("Place"), G),
+        ]
+    )
+    update_index_file(tmp_path, store, changed, "v2")
+    assert answer_types(reader, "交通", "v2") == [("transport", "Measure")]
+    assert answer_types(reader, "観", "v2") == [("tourism", "Place")]
+    assert reader.answer("交通", "v1", lambda _: True, 0) is None  # another version
+
+
+def test_a_row_cap_stops_at_a_resource_boundary() -> None:
+    store = Store()
+    for i in range(6):
+        for label in ("交通 a", "交通 b"):
+            store.add(Quad(node(f"r{i}"), LABEL, Literal(label, language="ja"), G))
+    capped = LabelIndex.in_memory(store, "v1").answer("交通", "v1", lambda _: True, 2)
+    assert capped is not None
+    # cap + 1 = 3 labels at least, then the rest of the third's resource: r0 a, r0 b, r1 a, r1 b
+    assert [(r.label.subject.removeprefix(EX), r.label.value) for r in capped] == [
+        ("r0", "交通 a"),
+        ("r0", "交通 b"),
+        ("r1", "交通 a"),
+        ("r1", "交通 b"),
+    ]
+    kept = LabelIndex.in_memory(store, "v1").answer(
+        "交通", "v1", lambda c: c.value.endswith("b"), 1
+    )
+    assert kept is not None and [r.label.subject for r in kept] == [EX + "r0", EX + "r1"]
+
+
+def test_a_type_that_is_not_an_iri_leaves_only_the_candidates() -> None:
+    store = sample()
+    store.add(Quad(node("transport"), TYPE, Literal("a literal"), G))
+    index = LabelIndex.in_memory(store, "v1")
+    assert index.answer("交通", "v1", lambda _: True, 0) is None
+    assert index.candidates("交通", "v1") is not None
+
+
+def test_an_index_of_the_old_schema_is_not_used(tmp_path: Path) -> None:
+    build_index_file(tmp_path, sample(), "v1")
+    connection = sqlite3.connect(tmp_path / INDEX_FILE)
+    with connection:
+        connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    connection.close()
+    assert index_version(tmp_path) is None  # the writer rebuilds it
+    reader = LabelIndex.open_file(tmp_path)
+    assert reader is not None and reader.answer("交通", "v1", lambda _: True, 0) is None
 
 
 def test_no_file_no_index(tmp_path: Path) -> None:

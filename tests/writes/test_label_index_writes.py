@@ -71,3 +71,32 @@ def test_a_label_is_found_after_its_write_and_gone_after_its_removal(
     for text in ("稀有", "稀", "稀有な交通"):
         assert THING not in found(client, text)
         assert THING not in hits(client, text)
+
+
+def typed(client: TestClient, text: str) -> list[tuple[str, str | None]]:
+    answer = client.get("/queries/search-labels", params={"text": text})
+    assert answer.status_code == 200, answer.text
+    return [
+        (b["resource"]["value"], b["type"]["value"] if "type" in b else None)
+        for b in answer.json()["results"]["bindings"]
+    ]
+
+
+def test_a_type_a_write_adds_or_removes_is_in_the_next_answer(
+    client: TestClient, store: Path
+) -> None:
+    """search-labels is answered from the index, types included: a write that changes only a
+    labelled resource's type (no label) must reach it before the 2xx."""
+    kind = "urn:test:label-index-kind"
+    typing = f"<{THING}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{kind}>"
+    write(client, store, f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {TRIPLE} }} }}")
+    assert typed(client, "稀有") == [(THING, None)]
+    write(client, store, f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {typing} }} }}")
+    assert typed(client, "稀有") == [(THING, kind)]
+    graph = client.app.state.knowledge_graph  # type: ignore[attr-defined]
+    answered = graph.labels.answer("稀有", graph.version, lambda _: True, 0)
+    assert answered is not None and [r.type for r in answered] == [kind]  # from the index
+    write(client, store, f"DELETE DATA {{ GRAPH <{GRAPH}> {{ {typing} }} }}")
+    assert typed(client, "稀有") == [(THING, None)]
+    write(client, store, f"DELETE DATA {{ GRAPH <{GRAPH}> {{ {TRIPLE} }} }}")
+    assert typed(client, "稀有") == []

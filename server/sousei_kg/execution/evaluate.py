@@ -20,6 +20,7 @@ from pyoxigraph import (
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
+    Store,
     Variable,
 )
 
@@ -114,6 +115,11 @@ def _evaluate(
         )
 
 
+_EMPTY = Store()
+"""What a detached job runs against (:attr:`QueryJob.detached`): it reads nothing, and nothing
+ever writes to it."""
+
+
 def _run(store: ReadableStore, job: QueryJob, union_in_default_graph: bool) -> object:
     """Start the query: its (lazy) result, or why the engine refused it."""
     try:
@@ -122,7 +128,7 @@ def _run(store: ReadableStore, job: QueryJob, union_in_default_graph: bool) -> o
         return QueryFailure("parameter", str(error))
     try:
         result = run_protocol_query(
-            store,
+            _EMPTY if job.detached else store,
             job.query,
             default_graphs=job.default_graphs,
             named_graphs=job.named_graphs,

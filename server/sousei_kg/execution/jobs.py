@@ -39,6 +39,10 @@ class QueryJob:
             uncapped answer is streamed, bounded by the time limit).
         hints: query hints (IRIs of ours the dataset lacks), written into ``head.hints`` of a
             SPARQL JSON answer of SELECT rows; the HTTP layer sends them as a header too.
+        detached: the query reads no statement (every row is in its text, ``VALUES``), so it
+            runs against an empty store: against a large on-disk one the engine still looks
+            each term of the text up in it (0.2-0.37 s for 10,000 rows at 10 M triples, 0.045 s
+            detached). Only our own internal queries set it, never a client's text.
     """
 
     query: str
@@ -53,6 +57,7 @@ class QueryJob:
     cap_link: str | None = None
     byte_cap: int = 0
     hints: tuple[HintSpec, ...] = ()
+    detached: bool = False
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError, is_short_key
 from sousei_kg.remote.compatibility import refuse_if_wrong_on_engine
-from sousei_kg.routes.query_downloads import MEDIA_TYPES, QueryDownload, named_query_text
+from sousei_kg.routes.query_downloads import MEDIA_TYPES, QueryDownload, query_to_run
 from sousei_kg.sparql.formats import (
     GRAPH_FORMATS,
     HTML,
@@ -162,8 +162,10 @@ async def run_named_query(
     # A page is built whole: without a cap it still shows at most PAGE_ROWS.
     row_cap = settings.result_cap or (PAGE_ROWS if html else 0)
     # search-labels reads only the label index's candidates where there is an index (issue 20).
+    run = await query_to_run(graph, query, bindings, row_cap)
     job = QueryJob(
-        query=await named_query_text(graph, query, bindings, row_cap),
+        query=run.text,
+        detached=run.detached,
         solutions_format=JSON_RESULTS.key if html else fmt.key,
         graph_format=None,
         row_cap=row_cap,

@@ -26,7 +26,7 @@ from sousei_kg.http.conditional import etag_for, not_modified, validators
 from sousei_kg.http.deps import GraphDep, SettingsDep, public_base
 from sousei_kg.http.errors import response_for
 from sousei_kg.http.query_answers import limit_headers, run_limited, solutions_limited
-from sousei_kg.linked_data.label_search import NAMED_QUERY, indexed_named_query
+from sousei_kg.linked_data.label_search import NAMED_QUERY, IndexedQuery, indexed_named_query
 from sousei_kg.named_queries.catalogue import NamedQuery
 from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError
 from sousei_kg.named_queries.tables import delimited, download_columns, table_of
@@ -57,17 +57,18 @@ def _bindings(request: Request, query: NamedQuery) -> dict[str, Any]:
     return query.bind(values)
 
 
-async def named_query_text(
+async def query_to_run(
     graph: KnowledgeGraph, query: NamedQuery, bindings: Mapping[str, Term], row_cap: int
-) -> str:
-    """The text to run for ``query``: its own, or for search-labels the same query over the label
-    index's candidates where the dataset has an index (issue 20; read off the event loop)."""
+) -> IndexedQuery:
+    """What to run for ``query``: its own text, or for search-labels the same answer read from
+    the label index where the dataset has one (issue 20; read off the event loop)."""
+    own = IndexedQuery(query.text, detached=False)
     if query.name != NAMED_QUERY:
-        return query.text
+        return own
     indexed = await run_in_threadpool(
         indexed_named_query, graph, query.name, query.text, bindings, row_cap
     )
-    return indexed or query.text
+    return indexed or own
 
 
 async def download(
@@ -95,8 +96,10 @@ async def download(
     substitutions = tuple((name, term_to_spec(term)) for name, term in bindings.items())
     if kind in _SPARQL_RESULTS:
         fmt = _SPARQL_RESULTS[kind]
+        run = await query_to_run(graph, query, bindings, settings.result_cap)
         job = QueryJob(
-            query=await named_query_text(graph, query, bindings, settings.result_cap),
+            query=run.text,
+            detached=run.detached,
             solutions_format=fmt.key,
             graph_format=None,
             row_cap=settings.result_cap,
@@ -106,8 +109,10 @@ async def download(
         )
         return await run_limited(request, job, settings, headers)
     row_cap = settings.result_cap or DOWNLOAD_ROWS
+    run = await query_to_run(graph, query, bindings, row_cap)
     job = QueryJob(
-        query=await named_query_text(graph, query, bindings, row_cap),
+        query=run.text,
+        detached=run.detached,
         solutions_format=JSON_RESULTS.key,
         graph_format=None,
         row_cap=row_cap,

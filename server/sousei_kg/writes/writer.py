@@ -16,9 +16,10 @@ crash safety):
 2. the audit record is appended and flushed (write-ahead);
 3. the change is applied to the store and ``flush()``-ed to disk;
 4. the manifest (version hash, counts) is rewritten and the ``committed`` record flushed;
-5. the label index (``labels.sqlite3``) is brought in step: the rows of the resources whose labels
-   the write changed, and the new version, in one SQLite transaction (if that fails the index
-   still names the old version, readers search without it, and the next start rebuilds it);
+5. the label index (``labels.sqlite3``) is brought in step: the rows of the resources whose
+   labels or types the write changed, and the new version, in one SQLite transaction (if that
+   fails the index still names the old version, readers search without it, and the next start
+   rebuilds it);
 6. a snapshot is taken for the readers.
 
 Only then does the caller answer 2xx. Applying the diff rather than running the update again
@@ -62,7 +63,7 @@ from sousei_kg.store.graph_edits import copy_store
 from sousei_kg.store.label_index import (
     build_index_file,
     index_version,
-    label_subjects,
+    indexed_subjects,
     update_index_file,
 )
 from sousei_kg.writes import journal
@@ -253,7 +254,7 @@ class Writer:
 
     def _update_label_index(self, change: Change, version: str) -> None:
         """Bring the label index in step with a committed write (see the module docstring)."""
-        subjects = label_subjects(change.removed) | label_subjects(change.added)
+        subjects = indexed_subjects(change.removed) | indexed_subjects(change.added)
         try:
             update_index_file(self.directory, self._store, subjects, version)
         except (sqlite3.Error, OSError) as error:
