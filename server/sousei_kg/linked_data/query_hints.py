@@ -17,9 +17,10 @@ and a set lookup per IRI, and the search for a nearest IRI only for IRIs that ar
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import get_close_matches
+from typing import Protocol
 
 from pyoxigraph import NamedNode
 
@@ -99,8 +100,43 @@ def _number_variants(local: str) -> list[str]:
     return variants
 
 
+class DatasetIris(Protocol):
+    """What the hints ask about the dataset's IRIs, whichever way they are known: whether it holds
+    one (``iri in iris``), and which one a mistaken IRI most likely means. :class:`KnownIris` holds
+    them all (small datasets); :class:`LookedUpIris` asks the store (large ones)."""
+
+    def __contains__(self, iri: object, /) -> bool: ...
+
+    def nearest(self, iri: str) -> str | None:
+        """The IRI the dataset holds that ``iri`` most likely means, if one is close."""
+        ...
+
+
+def nearest_iri(iri: str, holds: Callable[[str], bool], index: "KnownIris") -> str | None:
+    """The IRI that ``iri`` most likely means: the first spelling (canonical form, then singular or
+    plural) that the dataset ``holds``, or that ``index`` holds in another letter case; else the
+    closest local name in the same folder of ``index``, else the closest IRI of ``index``.
+
+    ``holds`` may be the index itself (every IRI is in it) or a lookup in the store (``index``
+    holding only the vocabulary): the order of the search is the same either way.
+    """
+    canonical = _canonical(iri)
+    folder, local = _split(canonical)
+    for candidate in (canonical, *(folder + v for v in _number_variants(local))):
+        if holds(candidate):
+            return candidate
+        if (found := index.by_lower.get(candidate.lower())) is not None:
+            return found
+    locals_ = index.by_folder.get(folder, [])
+    if local and (close := get_close_matches(local, locals_, n=1, cutoff=0.7)):
+        return folder + close[0]
+    close = get_close_matches(canonical, index.ordered, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
 class KnownIris:
-    """The dataset's IRIs of our namespace, indexed to find the nearest to a mistaken one."""
+    """IRIs of our namespace held in memory (all the dataset's, or its vocabulary's), indexed to
+    find the nearest to a mistaken one."""
 
     def __init__(self, iris: Iterable[str]) -> None:
         self.iris = frozenset(iris)
@@ -115,19 +151,8 @@ class KnownIris:
         return iri in self.iris
 
     def nearest(self, iri: str) -> str | None:
-        """The IRI the dataset holds that ``iri`` most likely means, if one is close."""
-        canonical = _canonical(iri)
-        folder, local = _split(canonical)
-        for candidate in (canonical, *(folder + v for v in _number_variants(local))):
-            if candidate in self.iris:
-                return candidate
-            if (found := self.by_lower.get(candidate.lower())) is not None:
-                return found
-        locals_ = self.by_folder.get(folder, [])
-        if local and (close := get_close_matches(local, locals_, n=1, cutoff=0.7)):
-            return folder + close[0]
-        close = get_close_matches(canonical, self.ordered, n=1, cutoff=0.85)
-        return close[0] if close else None
+        """The IRI held here that ``iri`` most likely means, if one is close."""
+        return nearest_iri(iri, self.iris.__contains__, self)
 
 
 def read_known_iris(store: ReadableStore, graph_names: Iterable[str] = ()) -> KnownIris:
@@ -147,12 +172,13 @@ def known_iris(graph: KnowledgeGraph) -> KnownIris:
     return graph.derived(KNOWN_IRIS, lambda: read_known_iris(graph.store, graph.graphs))
 
 
-def is_missing(known: KnownIris, iri: str) -> bool:
-    """Whether ``iri`` is one of ours that the dataset does not hold (it gets a hint)."""
-    return OURS.match(iri) is not None and iri not in known and iri not in NAMESPACES
+def is_missing(known: DatasetIris, iri: str) -> bool:
+    """Whether ``iri`` is one of ours that the dataset does not hold (it gets a hint). A namespace
+    IRI is settled before ``known`` is asked, which may cost a lookup in the store."""
+    return OURS.match(iri) is not None and iri not in NAMESPACES and iri not in known
 
 
-def hints_for(known: KnownIris, iris: Iterable[str]) -> tuple[QueryHint, ...]:
+def hints_for(known: DatasetIris, iris: Iterable[str]) -> tuple[QueryHint, ...]:
     """A hint for each IRI of ours among ``iris`` that ``known`` does not hold (at most
     :data:`MAX_HINTS`)."""
     hints: list[QueryHint] = []
