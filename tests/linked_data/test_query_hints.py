@@ -184,6 +184,25 @@ def test_above_the_size_bound_remembered_iris_cost_no_lookup_and_settle_on_the_l
     assert large.count("iri-present") == lookups + 1
 
 
+def test_the_vocabulary_is_the_ontology_and_the_small_graphs_within_a_total() -> None:
+    graphs = {
+        "default": 5,  # the default graph has no name to read it by
+        GRAPH + "big": 9_000_000,
+        GRAPH + "ontology": 30_000,  # first, whatever the cap on one graph
+        GRAPH + "b": 9_000,
+        GRAPH + "a": 9_000,
+        GRAPH + "c": 9_000,
+        GRAPH + "d": 2_000,  # still fits after c did not
+        GRAPH + "e": 10_001,  # above the cap on one graph
+    }
+    assert query_hints.vocabulary_graphs(graphs) == [
+        GRAPH + "ontology",
+        GRAPH + "d",
+        GRAPH + "a",
+        GRAPH + "b",
+    ]
+
+
 def test_the_remembered_lookups_are_bounded(graph: KnowledgeGraph) -> None:
     lookups = IriLookups(graph.store, KnownIris([]), size=2)
     for iri in (ID + "goal/1", ID + "goal/2", ID + "goal/99"):

@@ -47,6 +47,7 @@ from sousei_kg.linked_data.describe import solutions_of
 from sousei_kg.namespaces import CANONICAL_BASE, GRAPH, ID, ONTOLOGY_GRAPH, VOCAB
 from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.sparql.query_iris import named_iris
+from sousei_kg.store.canonical import DEFAULT_GRAPH_KEY
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import ReadableStore
 
@@ -216,11 +217,14 @@ def vocabulary_graphs(graphs: Mapping[str, int]) -> list[str]:
 
     Args:
         graphs: quads per named graph (known without reading them: the manifest, or the engine's
-            counts).
+            counts); the default graph's count (``"default"``) is left out, having no name to
+            read it by.
     """
     chosen: list[str] = []
     total = 0
     for name, count in sorted(graphs.items(), key=lambda g: (g[0] != ONTOLOGY_GRAPH, g[1], g[0])):
+        if name == DEFAULT_GRAPH_KEY:
+            continue
         limit = VOCABULARY_QUADS if name == ONTOLOGY_GRAPH else VOCABULARY_GRAPH_QUADS
         if count <= limit and total + count <= VOCABULARY_QUADS:
             chosen.append(name)
@@ -232,7 +236,7 @@ def read_vocabulary(store: ReadableStore, graphs: Mapping[str, int]) -> KnownIri
     """The IRIs of ours in the graphs :func:`vocabulary_graphs` chooses, and every graph's name:
     what a large dataset searches for a near spelling (one query per graph, each reading that
     graph only)."""
-    iris = set(graphs)
+    iris = set(graphs) - {DEFAULT_GRAPH_KEY}
     for graph in vocabulary_graphs(graphs):
         rows = solutions_of(run_query(store, internal_query("graph-iris"), {"g": NamedNode(graph)}))
         iris.update(row["iri"].value for row in rows if isinstance(row["iri"], NamedNode))
@@ -351,6 +355,19 @@ def iri_lookups(graph: KnowledgeGraph) -> IriLookups:
     return graph.derived(
         IRI_LOOKUPS, lambda: IriLookups(graph.store, read_vocabulary(graph.store, graph.graphs))
     )
+
+
+def dataset_iris(store: ReadableStore, graphs: Mapping[str, int]) -> DatasetIris:
+    """The IRIs of a dataset for one use (the CLI, which keeps nothing between runs): every IRI
+    read up to :data:`HINTS_MAX_QUADS` quads, above it the vocabulary read and the store asked.
+
+    Args:
+        store: the store.
+        graphs: quads per named graph (the manifest's counts for a built store).
+    """
+    if sum(graphs.values()) > HINTS_MAX_QUADS:
+        return LookedUpIris(IriLookups(store, read_vocabulary(store, graphs)), asks_store=True)
+    return read_known_iris(store, graphs)
 
 
 def is_missing(known: DatasetIris, iri: str) -> bool:
