@@ -187,6 +187,7 @@ def test_above_the_size_bound_remembered_iris_cost_no_lookup_and_settle_on_the_l
 def test_the_vocabulary_is_the_ontology_and_the_small_graphs_within_a_total() -> None:
     graphs = {
         "default": 5,  # the default graph has no name to read it by
+        "b0": 5,  # nor has a blank-node graph
         GRAPH + "big": 9_000_000,
         GRAPH + "ontology": 30_000,  # first, whatever the cap on one graph
         GRAPH + "b": 9_000,

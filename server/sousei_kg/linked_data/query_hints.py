@@ -217,13 +217,13 @@ def vocabulary_graphs(graphs: Mapping[str, int]) -> list[str]:
 
     Args:
         graphs: quads per named graph (known without reading them: the manifest, or the engine's
-            counts); the default graph's count (``"default"``) is left out, having no name to
-            read it by.
+            counts); the default graph's count (``"default"``) and a blank-node graph's (its
+            label, no IRI) are left out, having no IRI to read them by.
     """
     chosen: list[str] = []
     total = 0
     for name, count in sorted(graphs.items(), key=lambda g: (g[0] != ONTOLOGY_GRAPH, g[1], g[0])):
-        if name == DEFAULT_GRAPH_KEY:
+        if name == DEFAULT_GRAPH_KEY or ":" not in name:
             continue
         limit = VOCABULARY_QUADS if name == ONTOLOGY_GRAPH else VOCABULARY_GRAPH_QUADS
         if count <= limit and total + count <= VOCABULARY_QUADS:
