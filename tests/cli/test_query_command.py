@@ -10,6 +10,7 @@ import pty
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ from rich.cells import cell_len
 
 from sousei_kg.cli.main import cli
 from sousei_kg.cli.table import compact, cut, render_table
+from sousei_kg.linked_data import query_hints
+from sousei_kg.sparql.internal_queries import internal_query, internal_query_names
+from sousei_kg.store.query import run_query
+from sousei_kg.store.readable import QueryResult, ReadableStore, Term
 
 KPI2 = "https://w3id.org/sousei-kg/id/indicator/goal-2-kpi"
 GOALS = """\
@@ -187,6 +192,30 @@ def test_hints_go_to_standard_error_and_the_answer_stays_clean(tmp_path: Path) -
         "hint: <http://w3id.org/sousei-kg/def#PolicyGoal> is not in the dataset (did you mean "
         "<https://w3id.org/sousei-kg/def#PolicyGoal>?)\n"
     )
+
+
+def test_above_the_size_bound_hints_ask_the_store_instead_of_reading_every_iri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = {internal_query(name): name for name in internal_query_names()}
+    run_queries: list[str] = []
+
+    def spying(
+        store: ReadableStore, text: str, params: Mapping[str, Term] | None = None
+    ) -> QueryResult:
+        run_queries.append(names.get(text, "?"))
+        return run_query(store, text, params)
+
+    monkeypatch.setattr(query_hints, "HINTS_MAX_QUADS", 100)
+    monkeypatch.setattr(query_hints, "run_query", spying)
+    query = write(tmp_path, "h.rq", GOALS.replace("sousei:PolicyGoal ", "sousei:PolicyGoals "))
+    result = run("query", query, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "hint: <https://w3id.org/sousei-kg/def#PolicyGoals> is not in the dataset (did you mean "
+        "<https://w3id.org/sousei-kg/def#PolicyGoal>?)\n"
+    )
+    assert "known-iris" not in run_queries and "iri-present" in run_queries
 
 
 def test_an_update_is_told_where_updates_go(tmp_path: Path) -> None:

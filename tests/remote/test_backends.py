@@ -31,9 +31,13 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from conftest import recording_listener, remote_backend_args, running_server
+from sousei_kg.config import Engine, Settings
 from sousei_kg.dataset.graph_naming import load_shipped
+from sousei_kg.linked_data import query_hints
+from sousei_kg.linked_data.query_hints import QueryHint, hint_cache, iri_lookups
 from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.remote.compatibility import WRONG_ANSWERS
+from sousei_kg.remote.graph import open_remote_graph
 from sousei_kg.store.canonical import version_hash
 
 pytestmark = pytest.mark.live
@@ -460,3 +464,34 @@ def test_hints_and_short_keys_on_every_backend(backend: str) -> None:
     )
     assert short.status_code == full.status_code == 200, short.text
     assert short.text == full.text and len(short.text.splitlines()) > 1
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
+def test_hints_above_the_size_bound_ask_the_engine_per_iri(
+    engine: Engine,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above HINTS_MAX_QUADS the hints ask the engine about each IRI (an ASK with the IRI bound,
+    sent as a BIND) and read only the ontology graph for near spellings: the same hint, and a
+    resource of another graph found by its lookup."""
+    found = request.getfixturevalue(f"{engine}_engine")
+    graph = open_remote_graph(Settings(backend="remote", query_endpoint=found.query, engine=engine))
+    monkeypatch.setattr(query_hints, "HINTS_MAX_QUADS", 100)
+    monkeypatch.setattr(query_hints, "VOCABULARY_GRAPH_QUADS", 0)
+    text = PREFIXES + (
+        f"SELECT * WHERE {{ ?g a sousei:PolicyGoals ; sousei:hasKPI ?k . <{ID}goal/2> ?p ?k }}"
+    )
+    hints = hint_cache(graph).compute((text, None, ()))
+    assert hints == (
+        QueryHint(
+            "https://w3id.org/sousei-kg/def#PolicyGoals",
+            "https://w3id.org/sousei-kg/def#PolicyGoal",
+        ),
+    )
+    lookups = iri_lookups(graph)
+    assert ID + "goal/2" not in lookups.vocabulary
+    assert lookups.remembered(ID + "goal/2") is True
+    assert lookups.remembered("https://w3id.org/sousei-kg/def#PolicyGoals") is False
+    assert lookups.look_up("https://w3id.org/sousei-kg/def#hasKPI")  # a predicate
+    assert lookups.look_up(GRAPH + "meta")  # a graph's name

@@ -31,13 +31,15 @@ from sousei_kg.config import Settings
 from sousei_kg.errors import QueryParameterError
 from sousei_kg.execution.evaluate import term_to_spec
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
-from sousei_kg.linked_data.query_hints import hints_for, read_known_iris
+from sousei_kg.linked_data.query_hints import dataset_iris, hints_for, read_known_iris
 from sousei_kg.linked_data.short_keys import ShortKeys
 from sousei_kg.named_queries.catalogue import Catalog, catalog_for
 from sousei_kg.named_queries.parameters import ParameterError, expand_prefixed_name
 from sousei_kg.sparql.explain import explain
 from sousei_kg.sparql.query_iris import named_iris
 from sousei_kg.sparql.query_protocol import has_dataset_clause
+from sousei_kg.store.canonical import graph_counts
+from sousei_kg.store.directory import read_manifest
 from sousei_kg.store.readable import ReadableStore, Term
 
 FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt", "jsonld")
@@ -132,7 +134,7 @@ def query(
             union_default_graph=not has_dataset_clause(text),
             substitutions=tuple((name, term_to_spec(term)) for name, term in bindings.items()),
         )
-        _print_hints(store, text, bindings)
+        _print_hints(store, store_dir, text, bindings)
         try:
             result = run_job(job, source, store, timeout)
         except QueryStoppedError as error:
@@ -182,13 +184,18 @@ def _graph_names(store: ReadableStore) -> list[str]:
     return [g.value for g in store.named_graphs() if isinstance(g, NamedNode)]
 
 
-def _print_hints(store: ReadableStore, text: str, bindings: dict[str, Term]) -> None:
-    """Hints for IRIs of ours that the query names and the dataset lacks, on standard error."""
+def _print_hints(
+    store: ReadableStore, store_dir: Path | None, text: str, bindings: dict[str, Term]
+) -> None:
+    """Hints for IRIs of ours that the query names and the dataset lacks, on standard error. A
+    built store above the hints' size bound is asked per IRI (its manifest has the counts), as
+    the server does, rather than read whole."""
     bound = [term.value for term in bindings.values() if isinstance(term, NamedNode)]
     iris = [*named_iris(text), *bound]
     if not any("w3id.org/sousei-kg" in iri.lower() for iri in iris):
         return  # nothing of ours named: no need to read the dataset's IRIs
-    for hint in hints_for(read_known_iris(store, _graph_names(store)), iris):
+    graphs = dict(read_manifest(store_dir).graphs) if store_dir else graph_counts(store)
+    for hint in hints_for(dataset_iris(store, graphs), iris):
         click.echo(f"hint: {hint.message}", err=True)
 
 

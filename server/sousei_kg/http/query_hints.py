@@ -8,11 +8,13 @@ as ``head.hints`` (written by the worker: :func:`sousei_kg.execution.writers.wri
 A text seen before costs a dictionary lookup on the event loop. A new short one that names no
 missing IRI of ours (nearly every query) is settled on the loop too once the dataset's IRIs are
 read: a scan of the text, tens of microseconds, where a hop to a thread and back cost more than
-the work. The first one of a dataset version (which reads those IRIs), a long text, and one that
-names a missing IRI (whose nearest-IRI search compares it with every known IRI) are worked out
-on a thread. Hints only advise: if
-the dataset's IRIs cannot be read (a remote engine failing), the log says so once and the
-queries of that version are answered without hints.
+the work. On a dataset above ``HINTS_MAX_QUADS``, where the store is asked per IRI, the same holds
+for a text whose IRIs of ours are all in the vocabulary or remembered as present. The first one of
+a dataset version (which reads those IRIs, or the vocabulary), a long text, one that names a
+missing IRI (whose nearest-IRI search compares it with every known IRI) and, above the bound, one
+naming an IRI not asked about yet (a lookup in the store) are worked out on a thread. Hints only
+advise: if the dataset's IRIs cannot be read or looked up (a remote engine failing), the log says
+so once and the queries of that version are answered without hints.
 """
 
 import logging
@@ -33,7 +35,8 @@ from sousei_kg.linked_data.query_hints import (
 LOG = logging.getLogger("sousei_kg.http.query_hints")
 HEADER = "X-Query-Hint"
 ON_LOOP_CHARS = 4096
-"""Texts up to this length are scanned on the event loop once the dataset's IRIs are known."""
+"""Texts up to this length are scanned on the event loop once the dataset's IRIs (or, above
+``HINTS_MAX_QUADS``, its vocabulary) are read."""
 MAX_HEADER_IRI = 256
 """Characters of an IRI written into the header at most (a header line stays bounded)."""
 
