@@ -201,6 +201,33 @@ def test_a_row_cap_stops_at_a_resource_boundary() -> None:
     assert kept is not None and [r.label.subject for r in kept] == [EX + "r0", EX + "r1"]
 
 
+def test_ranked_by_shortest_matching_label_then_iri() -> None:
+    store = Store()
+    labels = {
+        "c": ["交通 and more"],  # 9 characters
+        "b": ["交通の", "ずっと長い交通の名前"],  # shortest matching: 3
+        "a": ["x交\x00通", "交通\x00xy"],  # 5 and 5 characters (SQLite's length() says 2 and 1)
+        "d": ["交通"],  # 2
+        "e": ["観光"],  # does not match
+    }
+    for name, values in labels.items():
+        for value in values:
+            store.add(Quad(node(name), LABEL, Literal(value, language="ja"), G))
+    index = LabelIndex.in_memory(store, "v1")
+    ranked = index.ranked("交通", "v1", 10)
+    assert ranked is not None
+    assert [(c.subject.removeprefix(EX), c.value) for c in ranked] == [
+        ("d", "交通"),
+        ("b", "ずっと長い交通の名前"),  # both matching labels of a ranked resource, by value
+        ("b", "交通の"),
+        ("a", "交通\x00xy"),
+        ("c", "交通 and more"),
+    ]
+    top = index.ranked("交通", "v1", 2)
+    assert top is not None and {c.subject for c in top} == {EX + "d", EX + "b"}
+    assert index.ranked("交通", "v2", 2) is None
+
+
 def test_a_type_that_is_not_an_iri_leaves_only_the_candidates() -> None:
     store = sample()
     store.add(Quad(node("transport"), TYPE, Literal("a literal"), G))

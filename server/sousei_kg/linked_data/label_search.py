@@ -84,10 +84,7 @@ def search(graph: KnowledgeGraph, text: str) -> SearchResult:
     text = text.strip()
     if not text:
         raise ValueError("the search text is empty")
-    query = internal_query("label-search")
-    candidates = _candidates(graph, text)
-    if candidates is not None:
-        query = _ranked_candidates_query(candidates, fold(text))
+    query = _ranked_candidates_query(graph, text) or internal_query("label-search")
     result = solutions_of(run_query(graph.store, query, {"q": Literal(text)}))
     ranks: dict[str, int] = {}
     labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -127,26 +124,18 @@ def _one_per_language(labels: dict[str, set[str]]) -> dict[str, str]:
     return {tag: min(labels[tag], key=lambda text: (len(text), text)) for tag in order}
 
 
-def _candidates(graph: KnowledgeGraph, text: str) -> list[Candidate] | None:
-    """The index's candidates for ``text`` at the graph's version; ``None``: no index to use."""
-    if graph.labels is None:
-        return None
-    return graph.labels.candidates(text, graph.version)
-
-
-def _ranked_candidates_query(candidates: list[Candidate], folded: str) -> str:
+def _ranked_candidates_query(graph: KnowledgeGraph, text: str) -> str | None:
     """``indexed-label-search.rq`` holding the matching pairs of the resources that rank first
     (by their shortest matching label, then IRI, as label-search.rq ranks): one more resource than
-    :data:`LIMIT`, so the caller still learns whether the list was cut."""
-    shortest: dict[str, int] = {}
-    pairs: dict[str, list[Candidate]] = defaultdict(list)
-    for candidate in candidates:
-        if candidate.matches(folded):
-            length = len(candidate.value)
-            shortest[candidate.subject] = min(shortest.get(candidate.subject, length), length)
-            pairs[candidate.subject].append(candidate)
-    first = sorted(shortest, key=lambda iri: (shortest[iri], iri))[: LIMIT + 1]
-    rows = [(c.resource(), c.label()) for iri in first for c in pairs[iri]]
+    :data:`LIMIT`, so the caller still learns whether the list was cut. ``None``: no index to use
+    for this version. The index ranks them itself
+    (:meth:`sousei_kg.store.label_lookup.LabelIndex.ranked`)."""
+    if graph.labels is None:
+        return None
+    first = graph.labels.ranked(text, graph.version, LIMIT + 1)
+    if first is None:
+        return None
+    rows = [(c.resource(), c.label()) for c in first]
     return with_values_rows(internal_query("indexed-label-search"), ("r", "matched"), rows)
 
 

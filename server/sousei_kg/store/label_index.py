@@ -5,7 +5,8 @@ A persistent store keeps it in ``DIR/labels.sqlite3`` (SQLite, stdlib ``sqlite3`
 store of the shipped files builds one in memory at start-up. It holds one row per distinct
 (resource, label) of ``rdfs:label``, ``skos:prefLabel`` and ``skos:altLabel`` whose resource is an
 IRI, with the label's text lower-cased by Python (``str.lower``, the full Unicode mapping, like
-SPARQL's ``LCASE``), and two ways in:
+SPARQL's ``LCASE``) and its length in code points (``len``, SPARQL's ``STRLEN``: the web search
+ranks by it; SQLite's ``length()`` stops at a NUL), and two ways in:
 
 * ``labels_fts``: FTS5 with the ``trigram`` tokenizer (case-sensitive, on the lower-cased text),
   for texts of three characters or more; the text is quoted as one FTS5 string (``"`` doubled), so
@@ -69,6 +70,7 @@ CREATE TABLE labels(
     language TEXT NOT NULL,
     datatype TEXT NOT NULL,
     folded TEXT NOT NULL,
+    chars INTEGER NOT NULL,
     UNIQUE(subject, value, language, datatype)
 );
 CREATE VIRTUAL TABLE labels_fts USING fts5(
@@ -196,9 +198,9 @@ def _insert(connection: sqlite3.Connection, rows: Iterable[_Row]) -> int:
     for row in rows:
         folded = fold(row.value)
         cursor = connection.execute(
-            "INSERT OR IGNORE INTO labels(subject, value, language, datatype, folded) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (row.subject, row.value, row.language, row.datatype, folded),
+            "INSERT OR IGNORE INTO labels(subject, value, language, datatype, folded, chars) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (row.subject, row.value, row.language, row.datatype, folded, len(row.value)),
         )
         if cursor.rowcount != 1:
             continue
@@ -247,10 +249,12 @@ def fill_index(connection: sqlite3.Connection, store: Store, version: str) -> in
     connection.executescript(_SCHEMA_SQL)
     connection.execute("BEGIN")
     found = _Rows(_label_quads(store))
-    rows = ((r.subject, r.value, r.language, r.datatype, fold(r.value)) for r in found)
+    rows = (
+        (r.subject, r.value, r.language, r.datatype, fold(r.value), len(r.value)) for r in found
+    )
     connection.executemany(
-        "INSERT OR IGNORE INTO labels(subject, value, language, datatype, folded) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO labels(subject, value, language, datatype, folded, chars) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         rows,
     )
     connection.execute("INSERT INTO labels_fts(labels_fts) VALUES ('rebuild')")
