@@ -13,7 +13,7 @@ from sousei_kg import __version__
 from sousei_kg.config import Settings, get_settings
 from sousei_kg.dataset.knowledge_graph import open_knowledge_graph
 from sousei_kg.execution.fair_share import FairScheduler
-from sousei_kg.execution.heap import freeze_startup_objects
+from sousei_kg.execution.heap import freeze_startup_objects, limit_malloc_arenas
 from sousei_kg.execution.pool import WorkerPool
 from sousei_kg.execution.result_cache import ResultCache
 from sousei_kg.execution.runner import QueryRunner
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        limit_malloc_arenas()  # before the thread pool's threads exist
         source = await open_write_side(app, settings)  # the write process, if writes are on
         if source is None:
             app.state.knowledge_graph = (

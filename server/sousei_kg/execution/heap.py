@@ -12,6 +12,13 @@ is still collected as usual.
 The engine (Rust, on the C allocator) frees what a large query used when it ends, but glibc keeps
 those pages in the process: a query worker that had sorted 57,000 labels at 10 M triples stayed
 ~130 MB larger for the rest of its life. ``malloc_trim`` gives free pages back.
+
+glibc also gives each new thread its own allocation arena (up to eight per core), and each arena
+keeps what it once held. The server process runs blocking work on a pool of up to 40 threads
+(label index reads, hints, page building), so every thread that once built a large answer kept
+its own high-water mark: on the 10 M store the server process held 237-267 MB after rounds of the
+named queries, creeping a few MB a round, and 172-174 MB, flat, with two arenas
+(docs/performance.md). :func:`limit_malloc_arenas` caps them.
 """
 
 import ctypes
@@ -31,14 +38,30 @@ def freeze_startup_objects() -> None:
 
 
 @cache
-def _malloc_trim() -> "ctypes._NamedFuncPointer | None":
+def _glibc(name: str) -> "ctypes._NamedFuncPointer | None":
     library = ctypes.util.find_library("c")
     if library is None:
         return None
     try:
-        return ctypes.CDLL(library).malloc_trim
+        return getattr(ctypes.CDLL(library), name)  # type: ignore[no-any-return]
     except AttributeError:  # not glibc (musl, macOS): nothing to call
         return None
+
+
+M_ARENA_MAX = -8
+"""glibc's ``mallopt`` parameter for the most arenas (``malloc.h``)."""
+SERVER_ARENAS = 2
+"""Arenas of a server process: its event loop and its thread pool (the pool's threads are short
+jobs, so they wait little for a shared arena on this 2-core machine; measured no slower)."""
+
+
+def limit_malloc_arenas(count: int = SERVER_ARENAS) -> bool:
+    """Let glibc's allocator use at most ``count`` arenas in this process (``mallopt``, the same as
+    ``MALLOC_ARENA_MAX``, which must be set before a process starts; this works from inside it).
+    Arenas that exist stay; threads started later share them. Returns whether it was applied
+    (glibc only)."""
+    mallopt = _glibc("mallopt")
+    return mallopt is not None and bool(mallopt(M_ARENA_MAX, count))
 
 
 def release_free_memory() -> bool:
@@ -47,7 +70,7 @@ def release_free_memory() -> bool:
     Returns whether the call was available. It walks the free lists (about a millisecond after a
     large query), so call it after work that allocated much, not after every request.
     """
-    trim = _malloc_trim()
+    trim = _glibc("malloc_trim")
     if trim is None:
         return False
     trim(0)
