@@ -9,6 +9,7 @@ import pytest
 from pyoxigraph import NamedNode, Store
 
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.publication import change_feed
 from sousei_kg.publication.change_feed import feed_index, page_triples, version_iri
 from sousei_kg.store.backups import backup, restore
 from sousei_kg.store.directory import CHANGES_DIR, open_store, read_manifest
@@ -172,3 +173,26 @@ def test_a_write_that_changes_no_resource_still_has_its_entry(tmp_path: Path) ->
         0,
         commit.seq,
     ]
+
+
+def test_the_remembered_entry_headers_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One header is remembered per entry read, so per write ever made: bounded, the oldest read
+    again from its file when asked for."""
+    monkeypatch.setattr(change_feed, "_HEADERS", {})
+    monkeypatch.setattr(change_feed, "MAX_CACHED_HEADERS", 2)
+    store, resources = small_store(tmp_path)
+    writer = Writer.open(store, resources)
+    try:
+        seqs = [0]
+        for label in ("一", "二", "三"):
+            relabel = RELABEL.replace("施策B（改）", label)
+            seqs.append(writer.write(_update(relabel)).seq)
+    finally:
+        writer.close()
+    first = [change_feed._header(store, seq) for seq in seqs]
+    assert len(change_feed._HEADERS) == 2
+    assert [change_feed._header(store, seq) for seq in seqs] == first  # read again, the same
+    assert [read_entry(store, seq).version for seq in seqs] == [h[0] for h in first]
+    assert len(change_feed._HEADERS) == 2

@@ -90,6 +90,10 @@ _HEADERS: dict[tuple[str, int, int], tuple[str, str, int]] = {}
 _ENTRIES: dict[tuple[str, int, int], Entry] = {}
 _LOCK = threading.Lock()
 MAX_CACHED_ENTRIES = 64
+MAX_CACHED_HEADERS = 65_536
+"""Entry headers remembered at most (~200 bytes each: ~13 MB): one per write ever made, so a
+long-lived store would otherwise grow the map without bound. Past it the oldest are read again
+from their files when asked for."""
 
 
 def _key(directory: Path, seq: int) -> tuple[str, int, int]:
@@ -106,6 +110,8 @@ def _header(directory: Path, seq: int) -> tuple[str, str, int]:
         document = json.loads(Path(key[0]).read_bytes())
         found = (str(document["version"]), str(document["time"]), len(document["versions"]))
         with _LOCK:
+            if len(_HEADERS) >= MAX_CACHED_HEADERS:
+                _HEADERS.pop(next(iter(_HEADERS)))
             _HEADERS[key] = found
     return found
 
