@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pyoxigraph import Literal, NamedNode, Store
 
@@ -27,6 +28,7 @@ from sousei_kg.store.label_index import (
 )
 
 LOG = logging.getLogger("sousei_kg.store")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -117,37 +119,22 @@ class LabelIndex:
         return meta if meta.get("schema") == SCHEMA else {}
 
     def candidates(self, text: str, version: str) -> list[Candidate] | None:
-        """The (resource, label) pairs whose label may contain ``text`` ignoring case, sorted by
+        """The (resource, label) pairs whose label contains ``text`` ignoring case, sorted by
         resource IRI (code-point order), then label; ``None`` when the index cannot answer for
         ``version`` (it describes another version, or the dataset has a label it cannot index).
 
-        Every label that contains the text is among them (a superset: check each with
-        :meth:`Candidate.matches` or the query's own filter).
+        Callers may still check each (:meth:`Candidate.matches`, or the query's own filter): the
+        index decides what is read, the check what is answered.
         """
         folded = fold(text)
-        with self._lock:
-            try:
-                found = self._lookup(folded, version)
-                if found is None and self._reopen_if_replaced():
-                    found = self._lookup(folded, version)
-            except (sqlite3.Error, UnicodeError) as error:
-                LOG.warning("label index not used: %s", error)
-                return None
-        return None if found is None else [Candidate(*row) for row in found]
 
-    def _lookup(self, folded: str, version: str) -> list[tuple[str, str, str, str]] | None:
-        """The candidates' rows, read in one transaction with the version they belong to."""
-        self._connection.execute("BEGIN")
-        try:
-            meta = self._meta()
-            if meta.get("version") != version or meta.get("unindexable") != "0":
-                return None
-            return self._connection.execute(*_lookup(folded)).fetchall()
-        finally:
-            self._connection.execute("COMMIT")
+        def read(_meta: dict[str, str]) -> list[Candidate]:
+            return [Candidate(*row) for row in self._connection.execute(*_matching(folded))]
+
+        return self._read(version, read)
 
     def answer(
-        self, text: str, version: str, keep: Callable[["Candidate"], bool], row_cap: int
+        self, text: str, version: str, keep: Callable[[Candidate], bool], row_cap: int
     ) -> list["AnswerRow"] | None:
         """The rows of search-labels for ``text`` read from the index alone: each label that
         contains ``text`` ignoring case and that ``keep`` accepts (the query's language filter),
@@ -161,65 +148,62 @@ class LabelIndex:
         those labels' types are read.
         """
         folded = fold(text)
-        with self._lock:
-            try:
-                found = self._answer(folded, version, keep, row_cap)
-                if found is None and self._reopen_if_replaced():
-                    found = self._answer(folded, version, keep, row_cap)
-            except (sqlite3.Error, UnicodeError) as error:
-                LOG.warning("label index not used: %s", error)
-                return None
-        return found
 
-    def _answer(
-        self, folded: str, version: str, keep: Callable[["Candidate"], bool], row_cap: int
-    ) -> list["AnswerRow"] | None:
-        self._connection.execute("BEGIN")
-        try:
-            meta = self._meta()
-            usable = meta.get("unindexable") == "0" and meta.get("untyped") == "0"
-            if meta.get("version") != version or not usable:
+        def read(meta: dict[str, str]) -> list[AnswerRow] | None:
+            if meta.get("untyped") != "0":
                 return None
             cursor = self._connection.execute(*_matching(folded))
             labels = _first_labels((Candidate(*row) for row in cursor), keep, row_cap)
             types = self._types(sorted({label.subject for label in labels}))
-        finally:
-            self._connection.execute("COMMIT")
-        return [
-            AnswerRow(label, kind) for label in labels for kind in types.get(label.subject, [None])
-        ]
+            return [
+                AnswerRow(label, kind)
+                for label in labels
+                for kind in types.get(label.subject, [None])
+            ]
 
-    def ranked(self, text: str, version: str, resources: int) -> list["Candidate"] | None:
+        return self._read(version, read)
+
+    def ranked(self, text: str, version: str, resources: int) -> list[Candidate] | None:
         """The labels containing ``text`` (ignoring case) of the ``resources`` resources that rank
         first by their shortest such label, then by IRI (how the web search ranks its hits:
         ``label-search.rq``), in that order; ``None`` when the index cannot answer for
         ``version``. The ranking is done in SQLite, so only those labels reach Python (at 10 M
         triples a two-character text has ~57,000 candidates)."""
         folded = fold(text)
+
+        def read(_meta: dict[str, str]) -> list[Candidate]:
+            sql, parameters = _matching(folded, _RANKED)
+            first = [s for (s,) in self._connection.execute(sql, (*parameters, resources))]
+            rows = self._connection.execute(_LABELS_OF, (json.dumps(first), folded))
+            order = {subject: place for place, subject in enumerate(first)}
+            labels = [Candidate(*row) for row in rows]
+            return sorted(labels, key=lambda c: (order[c.subject], c.value, c.language, c.datatype))
+
+        return self._read(version, read)
+
+    def _read(self, version: str, read: Callable[[dict[str, str]], T | None]) -> T | None:
+        """What ``read`` finds, in one transaction with the version it belongs to, under the lock;
+        the file opened again once if it was replaced; ``None`` (logged) if the index cannot
+        answer: another version, a label it cannot index, or SQLite failing."""
         with self._lock:
             try:
-                found = self._ranked(folded, version, resources)
+                found = self._read_once(version, read)
                 if found is None and self._reopen_if_replaced():
-                    found = self._ranked(folded, version, resources)
+                    found = self._read_once(version, read)
             except (sqlite3.Error, UnicodeError) as error:
                 LOG.warning("label index not used: %s", error)
                 return None
         return found
 
-    def _ranked(self, folded: str, version: str, resources: int) -> list["Candidate"] | None:
+    def _read_once(self, version: str, read: Callable[[dict[str, str]], T | None]) -> T | None:
         self._connection.execute("BEGIN")
         try:
             meta = self._meta()
             if meta.get("version") != version or meta.get("unindexable") != "0":
                 return None
-            sql, parameters = _matching(folded, _RANKED)
-            first = [s for (s,) in self._connection.execute(sql, (*parameters, resources))]
-            rows = self._connection.execute(_LABELS_OF, (json.dumps(first), folded)).fetchall()
+            return read(meta)
         finally:
             self._connection.execute("COMMIT")
-        order = {subject: place for place, subject in enumerate(first)}
-        labels = [Candidate(*row) for row in rows]
-        return sorted(labels, key=lambda c: (order[c.subject], c.value, c.language, c.datatype))
 
     def _types(self, subjects: Sequence[str]) -> dict[str, list[str | None]]:
         """The type IRIs of ``subjects``, in one statement (the list travels as one JSON
@@ -282,27 +266,6 @@ def _inode(path: Path | None) -> int | None:
         return None
 
 
-_BY_TRIGRAMS = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels_fts "
-    "JOIN labels AS l ON l.id = labels_fts.rowid WHERE labels_fts MATCH ? "
-    "ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-_BY_SCAN = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l NOT INDEXED "
-    "WHERE instr(l.folded, ?) > 0 ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-_BY_BIGRAM = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
-    "WHERE l.id IN (SELECT id FROM grams WHERE gram = ?) "
-    "ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-_BY_UNIGRAM = (
-    "SELECT l.subject, l.value, l.language, l.datatype FROM labels AS l "
-    "WHERE l.id IN (SELECT id FROM grams WHERE gram >= ? AND gram <= ?) "
-    "ORDER BY l.subject, l.value, l.language, l.datatype"
-)
-
-
 _MATCHING = (
     "SELECT subject, value, language, datatype FROM labels NOT INDEXED "
     "WHERE {ids}instr(folded, ?) > 0 ORDER BY subject, value, language, datatype"
@@ -323,9 +286,12 @@ _IDS = {
 
 
 def _matching(folded: str, template: str = _MATCHING) -> tuple[str, tuple[str, ...]]:
-    """The SQL (and its parameters) that reads the labels containing a lower-cased text: the
-    candidates of :func:`_lookup`, checked in SQLite (``instr`` on the lower-cased text is the
-    ``CONTAINS(LCASE(…))`` of the query), so only matching labels reach Python.
+    """The SQL (and its parameters) that reads the labels containing a lower-cased text, sorted by
+    resource (``template``: :data:`_MATCHING` or :data:`_RANKED`). The candidates come from
+    ``labels_fts`` (three characters or more), the ``grams`` table (one or two characters with a
+    non-ASCII one) or a scan (one or two ASCII characters, or none); each is checked in SQLite
+    (``instr`` on the lower-cased text is the ``CONTAINS(LCASE(…))`` of the query), so only
+    matching labels reach Python.
 
     ``NOT INDEXED``: left to itself, SQLite read a scan in the order of the ``UNIQUE`` index to
     save the sort, a random read per label (3.3 s for a two-letter text at 10 M triples, 0.3 s
@@ -343,14 +309,3 @@ def fts5_phrase(folded: str) -> str:
     """``folded`` as one FTS5 string: in double quotes, each ``"`` doubled, so no character of it
     is FTS5 query syntax (``AND``, ``*``, ``:``, ``^``, parentheses…)."""
     return '"' + folded.replace('"', '""') + '"'
-
-
-def _lookup(folded: str) -> tuple[str, tuple[str, ...]]:
-    """The SQL (and its parameters) that finds the candidates for a lower-cased text."""
-    if len(folded) >= 3:
-        return _BY_TRIGRAMS, (fts5_phrase(folded),)
-    if folded.isascii():  # empty, or one or two ASCII characters: read the texts
-        return _BY_SCAN, (folded,)
-    if len(folded) == 2:
-        return _BY_BIGRAM, (folded,)
-    return _BY_UNIGRAM, (folded, folded + TOP)
