@@ -2,7 +2,7 @@
 does, or a prefixed name of a known prefix; a key naming no single resource is a 400 that says
 which ones it could mean."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -176,3 +176,21 @@ def test_above_the_size_bound_a_failing_lookup_is_a_503_that_says_so(
         # The whole IRI needs no lookup to be bound (its hints are off: advice only).
         full = fresh.get(ORG_QUERY, params={"organization": ID + "org/mlit", "format": "csv"})
         assert full.status_code == 200 and len(full.text.splitlines()) > 1
+
+
+def test_when_the_iris_cannot_be_read_a_key_is_a_503_and_the_whole_iri_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a small dataset too: the engine failing is said, not a 500."""
+
+    def broken(_store: ReadableStore, _names: Iterable[str] = ()) -> query_hints.KnownIris:
+        raise OSError("the engine is down")
+
+    monkeypatch.setattr(query_hints, "read_known_iris", broken)
+    with TestClient(create_app(Settings(query_workers=0))) as fresh:
+        response = fresh.get(KPI_QUERY, params={"kpi": "goal-2-kpi"})
+        assert response.status_code == 503
+        assert response.text.startswith(
+            "503 Service Unavailable: the short key 'goal-2-kpi' could not be looked up"
+        )
+        assert fresh.get(KPI_QUERY, params={"kpi": KPI2}).status_code == 200
