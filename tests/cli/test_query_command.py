@@ -18,6 +18,7 @@ import rdflib
 from click.testing import CliRunner, Result
 from rich.cells import cell_len
 
+from large_dataset_support import as_large
 from sousei_kg.cli.main import cli
 from sousei_kg.cli.table import compact, cut, render_table
 from sousei_kg.linked_data import query_hints
@@ -215,6 +216,27 @@ def test_above_the_size_bound_hints_ask_the_store_instead_of_reading_every_iri(
         "hint: <https://w3id.org/sousei-kg/def#PolicyGoals> is not in the dataset (did you mean "
         "<https://w3id.org/sousei-kg/def#PolicyGoal>?)\n"
     )
+    assert "known-iris" not in run_queries and "iri-present" in run_queries
+
+
+def test_above_the_size_bound_short_keys_ask_the_store_instead_of_reading_every_iri(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the server does: a whole path is looked up, a key under no folder the vocabulary knows
+    is refused in one line saying to give the whole path."""
+    run_queries = as_large(monkeypatch)
+    org = "https://w3id.org/sousei-kg/id/org/mlit"
+    whole = run("query", "list-measures-by-organization", "organization=org/mlit", "--format",
+                "csv")  # fmt: skip
+    full = run("query", "list-measures-by-organization", f"organization={org}", "--format", "csv")
+    assert whole.exit_code == full.exit_code == 0, whole.output
+    assert whole.stdout == full.stdout and len(whole.stdout.splitlines()) > 1
+    short = run("query", "list-measures-by-organization", "organization=mlit")
+    assert short.exit_code == 2 and short.stderr.count("\n") == 1
+    assert (
+        "parameter organization: 'mlit' names no resource of the dataset; on a dataset this large "
+        "a short key is looked for only under the folders of its vocabulary ("
+    ) in short.stderr
     assert "known-iris" not in run_queries and "iri-present" in run_queries
 
 

@@ -2,9 +2,11 @@
 
 What it shares with the server: values bound as terms, never pasted into the text; named-query
 parameters cast by the catalogue, IRIs given as short keys (``kpi=goal-2-kpi``) as the web pages
-take them; the time limit (30 s by default, in a killable worker: :mod:`.query_running`); mistakes
-explained for people (:mod:`sousei_kg.sparql.explain`); and hints for IRIs of ours the dataset
-does not hold, on standard error so that the answer on standard output stays clean.
+take them (a built store above the hints' size bound asked per key, as the server does:
+:mod:`sousei_kg.linked_data.short_keys`); the time limit (30 s by default, in a killable
+worker: :mod:`.query_running`); mistakes explained for people (:mod:`sousei_kg.sparql.explain`);
+and hints for IRIs of ours the dataset does not hold, on standard error so that the answer on
+standard output stays clean.
 """
 
 import sys
@@ -31,8 +33,8 @@ from sousei_kg.config import Settings
 from sousei_kg.errors import QueryParameterError
 from sousei_kg.execution.evaluate import term_to_spec
 from sousei_kg.execution.jobs import QueryFailure, QueryJob, QueryOutcome
-from sousei_kg.linked_data.query_hints import dataset_iris, hints_for, read_known_iris
-from sousei_kg.linked_data.short_keys import ShortKeys
+from sousei_kg.linked_data.query_hints import dataset_iris, hints_for
+from sousei_kg.linked_data.short_keys import key_resolver, store_keys
 from sousei_kg.named_queries.catalogue import Catalog, catalog_for
 from sousei_kg.named_queries.parameters import ParameterError, expand_prefixed_name
 from sousei_kg.sparql.explain import explain
@@ -125,7 +127,7 @@ def query(
         raise UserError("name a query or a .rq file; `sousei-kg query --list` lists the named ones")
     values = [*params, *assignments]
     with opened_source(store_dir, resources) as (store, source):
-        text, bindings = _text_and_bindings(target, values, catalog, store)
+        text, bindings = _text_and_bindings(target, values, catalog, store, store_dir)
         job = QueryJob(
             query=text,
             solutions_format=_ROWS.get(fmt),
@@ -149,7 +151,7 @@ def _queries_root(resources: Path | None) -> Path | None:
 
 
 def _text_and_bindings(
-    target: str, values: list[str], catalog: Catalog, store: ReadableStore
+    target: str, values: list[str], catalog: Catalog, store: ReadableStore, store_dir: Path | None
 ) -> tuple[str, dict[str, Term]]:
     file = Path(target)
     if file.is_file():
@@ -167,21 +169,17 @@ def _text_and_bindings(
         if not sep or not key:
             raise UserError(f"parameter {value!r} is not NAME=VALUE")
         given.setdefault(key, []).append(text)
-    keys: list[ShortKeys] = []
-
-    def resolve(key: str) -> str:
-        if not keys:  # read the dataset's IRIs only when a short key is given
-            keys.append(ShortKeys(read_known_iris(store, _graph_names(store))))
-        return keys[0].resolve(key)
-
+    # The dataset is read (or, above the hints' size bound, asked) only when a short key is given.
+    resolve = key_resolver(lambda: store_keys(store, _graph_counts(store, store_dir)))
     try:
         return named.text, named.bind(given, resolve)
     except ParameterError as error:
         raise UserError(str(error)) from error
 
 
-def _graph_names(store: ReadableStore) -> list[str]:
-    return [g.value for g in store.named_graphs() if isinstance(g, NamedNode)]
+def _graph_counts(store: ReadableStore, store_dir: Path | None) -> dict[str, int]:
+    """Quads per graph: a built store's manifest has them (no reading), else they are counted."""
+    return dict(read_manifest(store_dir).graphs) if store_dir else graph_counts(store)
 
 
 def _print_hints(
@@ -194,8 +192,7 @@ def _print_hints(
     iris = [*named_iris(text), *bound]
     if not any("w3id.org/sousei-kg" in iri.lower() for iri in iris):
         return  # nothing of ours named: no need to read the dataset's IRIs
-    graphs = dict(read_manifest(store_dir).graphs) if store_dir else graph_counts(store)
-    for hint in hints_for(dataset_iris(store, graphs), iris):
+    for hint in hints_for(dataset_iris(store, _graph_counts(store, store_dir)), iris):
         click.echo(f"hint: {hint.message}", err=True)
 
 

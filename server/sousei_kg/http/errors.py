@@ -37,6 +37,7 @@ from sousei_kg.execution.pool import PoolUnavailableError, QueryMemoryError, Que
 from sousei_kg.http.auth import AuthError
 from sousei_kg.http.error_bodies import ErrorDetails, ErrorResponse
 from sousei_kg.http.negotiation import NotAcceptableError
+from sousei_kg.linked_data.short_keys import ShortKeysUnavailableError
 from sousei_kg.named_queries.parameters import ParameterError
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.publication.change_feed import FeedUnavailableError
@@ -84,6 +85,7 @@ CLASS_STATUS: Mapping[type[Exception], int] = {
     UnsupportedOnEngineError: 501,
     RemoteRefusedError: 502,
     RemoteUnavailableError: 503,
+    ShortKeysUnavailableError: 503,
     PoolUnavailableError: 503,
     QueryMemoryError: 503,
     QueueFullError: 429,

@@ -280,13 +280,22 @@ class IriLookups:
                 self.presence.move_to_end(iri)
             return present
 
-    def look_up(self, iri: str) -> bool:
+    def look_up(self, iri: str, *, remember_absent: bool = True) -> bool:
         """Ask the store whether it holds ``iri``, and remember the answer (call off the loop).
+
+        Args:
+            iri: the IRI.
+            remember_absent: whether an IRI the store lacks is remembered too. Short keys
+                (:mod:`~sousei_kg.linked_data.short_keys`) try a key under dozens of folders and
+                keep only what they find, so that their misses do not push out the IRIs queries
+                name.
 
         Raises:
             Exception: whatever the store raises (a remote engine down).
         """
         present = iri_present(self.store, iri)
+        if not present and not remember_absent:
+            return False
         with self.lock:
             self.presence[iri] = present
             self.presence.move_to_end(iri)
@@ -357,6 +366,13 @@ def iri_lookups(graph: KnowledgeGraph) -> IriLookups:
     )
 
 
+def reads_every_iri(quads: int) -> bool:
+    """Whether a dataset of ``quads`` quads has every IRI of ours read and held (up to
+    :data:`HINTS_MAX_QUADS`), rather than looked up in the store per IRI: the one choice that
+    query hints and short keys make alike."""
+    return quads <= HINTS_MAX_QUADS
+
+
 def dataset_iris(store: ReadableStore, graphs: Mapping[str, int]) -> DatasetIris:
     """The IRIs of a dataset for one use (the CLI, which keeps nothing between runs): every IRI
     read up to :data:`HINTS_MAX_QUADS` quads, above it the vocabulary read and the store asked.
@@ -365,7 +381,7 @@ def dataset_iris(store: ReadableStore, graphs: Mapping[str, int]) -> DatasetIris
         store: the store.
         graphs: quads per named graph (the manifest's counts for a built store).
     """
-    if sum(graphs.values()) > HINTS_MAX_QUADS:
+    if not reads_every_iri(sum(graphs.values())):
         return LookedUpIris(IriLookups(store, read_vocabulary(store, graphs)), asks_store=True)
     return read_known_iris(store, graphs)
 
@@ -435,7 +451,7 @@ class HintCache:
         return ()
 
     def _large(self) -> bool:
-        return self.graph.quad_count > HINTS_MAX_QUADS
+        return not reads_every_iri(self.graph.quad_count)
 
     def _in_memory(self) -> DatasetIris | None:
         """What can be asked without touching the store, if this version has read it yet."""

@@ -30,7 +30,7 @@ from sousei_kg.http.negotiation import choose, prefers_html
 from sousei_kg.http.pages import page_language, render
 from sousei_kg.http.query_answers import limit_headers, run_limited, solutions_limited
 from sousei_kg.http.query_hints import hint_headers, hint_specs, query_hints
-from sousei_kg.linked_data.short_keys import short_keys
+from sousei_kg.linked_data.short_keys import graph_key_resolver
 from sousei_kg.named_queries.catalogue import Catalog, NamedQuery, catalog_for
 from sousei_kg.named_queries.catalogue_rdf import catalog_json, catalog_triples, openapi_parameters
 from sousei_kg.named_queries.parameters import RESERVED_PARAMS, ParameterError, is_short_key
@@ -203,20 +203,19 @@ async def bind_values(
 ) -> dict[str, Term]:
     """The request's values cast for ``query``; a short key given for an IRI (``goal-2-kpi``,
     as the pages take) is looked up in the dataset, on a thread (the first lookup of a dataset
-    version reads its IRIs).
+    version reads its IRIs, or above ``HINTS_MAX_QUADS`` its vocabulary, and a new key on a large
+    dataset asks the store: :mod:`sousei_kg.linked_data.short_keys`).
 
     Raises:
         ParameterError: for undeclared, repeated, missing or ill-typed values, or a short key that
             names no single resource.
+        ShortKeysUnavailableError: the dataset could not be asked what a short key names (a
+            remote engine failing; answered 503 by the error map).
     """
     iri_params = {p.name for p in query.params if p.type == "iri"}
     if not any(is_short_key(v) for name in iri_params for v in values.get(name, ())):
         return query.bind(values)
-
-    def resolve(key: str) -> str:
-        return short_keys(graph).resolve(key)
-
-    return await run_in_threadpool(query.bind, values, resolve)
+    return await run_in_threadpool(query.bind, values, graph_key_resolver(graph))
 
 
 def table_columns(query: NamedQuery) -> list[str]:
