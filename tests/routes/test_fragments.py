@@ -1,6 +1,7 @@
 """``/fragments``: Triple Pattern Fragments over the shipped data, with the Quad Pattern
 Fragments ``graph`` (a real client, Comunica, is in test_fragments_comunica.py)."""
 
+import threading
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -21,6 +22,8 @@ from pyoxigraph import (
 from sousei_kg.app import create_app
 from sousei_kg.config import Settings
 from sousei_kg.dataset.graph_naming import load_shipped
+from sousei_kg.execution.versioned_lru import VersionedLRU
+from sousei_kg.publication import fragments
 from sousei_kg.publication.fragment_pattern import UNION_GRAPH
 from sousei_kg.publication.fragments import PAGE_SIZE
 
@@ -186,3 +189,44 @@ def test_bad_requests_get_clear_errors(client: TestClient) -> None:
     past = client.get("/fragments", params={"predicate": SKOS + "notation", "page": "99"})
     assert past.status_code == 404 and "past the last page" in past.text
     assert client.get("/fragments", headers={"accept": "text/csv"}).status_code == 406
+
+
+def test_reads_from_the_store_are_bounded_server_wide(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fragment not yet read waits for one of the read slots, then gets a 503 that says why;
+    a fragment already read is answered from the cache while the slots are busy."""
+    read = {"predicate": SKOS + "prefLabel"}
+    assert client.get("/fragments", params=read, headers=TRIG).status_code == 200
+    busy = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(fragments, "_READS", busy)
+    monkeypatch.setattr(fragments, "READ_WAIT_SECONDS", 0.2)
+    unread = {"predicate": SKOS + "altLabel", "object": '"never read before"@en'}
+    assert busy.acquire(timeout=1)  # another request is reading
+    try:
+        refused = client.get("/fragments", params=unread, headers=TRIG)
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "5"
+        assert "reading 2 other fragments" in refused.text and "retry" in refused.text
+        assert client.get("/fragments", params=read, headers=TRIG).status_code == 200
+    finally:
+        busy.release()
+    assert client.get("/fragments", params=unread, headers=TRIG).status_code == 200
+
+
+def test_a_fragment_larger_than_the_cut_says_its_count_is_a_lower_bound(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fragments, "MAX_FRAGMENT_TRIPLES", 10)
+    fresh = VersionedLRU(fragments.CACHE_BYTES, fragments._entry_bytes)
+    monkeypatch.setattr(fragments, "_CACHE", fresh)  # not the whole fragment read before
+    broad = {"predicate": SKOS + "prefLabel", "graph": UNION_GRAPH}
+    fresh_answer = {"accept": "application/trig, */*;q=0.1"}  # not the response cache's copy
+    answer = client.get("/fragments", params=broad, headers=fresh_answer)
+    assert answer.status_code == 200
+    quads = _quads(answer.content, RdfFormat.TRIG, str(answer.url))
+    whole = str(answer.url)
+    assert _value(quads, whole, HYDRA + "totalItems") == "10"
+    comment = _value(quads, whole, "http://www.w3.org/2000/01/rdf-schema#comment")
+    assert comment == "cut at 10 triples: the count is a lower bound"
+    assert len(_data(quads)) == 10

@@ -42,6 +42,7 @@ from sousei_kg.named_queries.parameters import ParameterError
 from sousei_kg.namespaces import CANONICAL_BASE
 from sousei_kg.publication.change_feed import FeedUnavailableError
 from sousei_kg.publication.fragment_pattern import FragmentPageNotFoundError, FragmentRequestError
+from sousei_kg.publication.fragments import FragmentsBusyError
 from sousei_kg.remote.compatibility import UnsupportedOnEngineError
 from sousei_kg.remote.sparql_client import RemoteRefusedError, RemoteUnavailableError
 from sousei_kg.sparql.explain import TITLES, QueryProblem, explain
@@ -94,6 +95,7 @@ CLASS_STATUS: Mapping[type[Exception], int] = {
     QueryTimeoutError: 503,
     FragmentRequestError: 400,
     FragmentPageNotFoundError: 404,
+    FragmentsBusyError: 503,
     FeedUnavailableError: 404,
 }
 RETRY_AFTER_SECONDS = 5

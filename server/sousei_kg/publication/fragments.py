@@ -39,6 +39,7 @@ from pyoxigraph import (
 )
 
 from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.errors import SouseiError
 from sousei_kg.execution.versioned_lru import ENTRY_OVERHEAD_BYTES, VersionedLRU
 from sousei_kg.publication.fragment_pattern import (
     UNION_GRAPH,
@@ -52,11 +53,35 @@ from sousei_kg.store.readable import Bound
 PAGE_SIZE = 100
 """Triples per page."""
 
-MAX_FRAGMENT_TRIPLES = 200_000
-"""The most triples one fragment is read to (more than the shipped dataset holds in all)."""
+MAX_FRAGMENT_TRIPLES = 20_000
+"""The most triples one fragment is read to (five times what the shipped dataset holds in all).
+At 10 M triples a pattern such as ``?s rdf:type ?o`` was read to 200,000 before: 6-9 s of the
+server's CPU and ~300 MB per request, never kept (larger than :data:`CACHE_BYTES`), so every page
+cost it again. At 20,000 a read is under half a second and ~40 MB, and is kept, so the fragment's
+other pages are lookups."""
 
-CACHE_BYTES = 32 * 1024 * 1024
-"""What the sorted fragments of one dataset version may hold in memory."""
+ENTRY_BYTES = 2_000
+"""Memory of one triple of a kept fragment: its ``Triple``, terms and the tuples holding them
+(measured: 50,000 entries held ~103 MB). Was counted as 400, so the cache held five times its
+bound."""
+
+CACHE_BYTES = 64 * 1024 * 1024
+"""What the sorted fragments of one dataset version may hold in memory (about 32,000 triples:
+one fragment cut at :data:`MAX_FRAGMENT_TRIPLES` and many small ones)."""
+
+READS_AT_ONCE = 2
+"""Fragments read from the store at once, server-wide (one per core here). A fragment read runs on
+the server's thread pool, outside the query workers' time and memory limits; on a large dataset
+each is seconds and ~100 MB, so unbounded, one client's burst of distinct patterns (the pages
+budget allows hundreds at once) would take every core and GBs of memory from the others."""
+READ_WAIT_SECONDS = 10.0
+"""How long a read waits for one of :data:`READS_AT_ONCE`; then the request is answered 503."""
+
+
+class FragmentsBusyError(SouseiError):
+    """Every slot for reading fragments stayed busy (503, with ``Retry-After``): what was asked
+    is not in the cache and the server is reading other fragments."""
+
 
 FRAGMENTS_PATH = "fragments"
 """Where the fragments are served, under the public base URL."""
@@ -90,20 +115,38 @@ class Fragment:
 
 
 def _entry_bytes(_key: object, fragment: Fragment) -> int:
-    return ENTRY_OVERHEAD_BYTES + 400 * len(fragment.entries)
+    return ENTRY_OVERHEAD_BYTES + ENTRY_BYTES * len(fragment.entries)
 
 
 _CACHE: VersionedLRU[tuple[str, ...], Fragment] = VersionedLRU(CACHE_BYTES, _entry_bytes)
 _CACHE_LOCK = threading.Lock()
+_READS = threading.BoundedSemaphore(READS_AT_ONCE)
 
 
 def fragment(graph: KnowledgeGraph, pattern: Pattern) -> Fragment:
-    """The fragment of ``pattern`` (any page), read once per dataset version."""
+    """The fragment of ``pattern`` (any page), read once per dataset version.
+
+    Raises:
+        FragmentsBusyError: it is not cached and no read slot came free within
+            :data:`READ_WAIT_SECONDS` (see :data:`READS_AT_ONCE`).
+    """
     with _CACHE_LOCK:
         cached = _CACHE.get(graph.version, pattern.key)
     if cached is not None:
         return cached
-    found = _read(graph, pattern)
+    if not _READS.acquire(timeout=READ_WAIT_SECONDS):
+        raise FragmentsBusyError(
+            f"the server is reading {READS_AT_ONCE} other fragments from the store and this one "
+            "is not cached yet; retry in a few seconds (pages already read are answered at once)"
+        )
+    try:
+        with _CACHE_LOCK:  # read by a request that held the slot before this one?
+            cached = _CACHE.get(graph.version, pattern.key)
+        if cached is not None:
+            return cached
+        found = _read(graph, pattern)
+    finally:
+        _READS.release()
     with _CACHE_LOCK:
         _CACHE.put(graph.version, pattern.key, found)
     return found
