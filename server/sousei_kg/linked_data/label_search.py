@@ -27,7 +27,7 @@ from sousei_kg.named_queries.catalogue import catalog_for
 from sousei_kg.sparql.internal_queries import internal_query
 from sousei_kg.sparql.values_rows import with_values_rows
 from sousei_kg.store.label_index import fold
-from sousei_kg.store.label_lookup import Candidate
+from sousei_kg.store.label_lookup import Candidate, first_labels
 from sousei_kg.store.query import run_query
 from sousei_kg.store.readable import Term
 
@@ -203,13 +203,7 @@ def indexed_named_query(
     if candidates is None:
         return None
     folded = fold(searched.value)
-    matching = [c for c in candidates if c.matches(folded) and keep(c)]
-    if row_cap and len(matching) > row_cap + 1:
-        last = matching[row_cap].subject
-        end = row_cap + 1
-        while end < len(matching) and matching[end].subject == last:
-            end += 1
-        matching = matching[:end]
+    matching = first_labels((c for c in candidates if c.matches(folded)), keep, row_cap)
     pairs = [(c.resource(), c.label()) for c in matching]
     query = internal_query("indexed-search-labels")
     return IndexedQuery(with_values_rows(query, ("resource", "label"), pairs), False)

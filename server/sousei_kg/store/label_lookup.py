@@ -153,7 +153,7 @@ class LabelIndex:
             if meta.get("untyped") != "0":
                 return None
             cursor = self._connection.execute(*_matching(folded))
-            labels = _first_labels((Candidate(*row) for row in cursor), keep, row_cap)
+            labels = first_labels((Candidate(*row) for row in cursor), keep, row_cap)
             types = self._types(sorted({label.subject for label in labels}))
             return [
                 AnswerRow(label, kind)
@@ -235,11 +235,12 @@ class AnswerRow:
 _TYPES_OF = "SELECT subject, type FROM types WHERE subject IN (SELECT value FROM json_each(?))"
 
 
-def _first_labels(
+def first_labels(
     labels: Iterator[Candidate], keep: Callable[[Candidate], bool], row_cap: int
 ) -> list[Candidate]:
-    """The labels ``keep`` accepts, in order; with a ``row_cap``, stopped after the one past the
-    cap once the resource changes (see :meth:`LabelIndex.answer`)."""
+    """The labels ``keep`` accepts, in order (sorted by resource); with a ``row_cap``, stopped
+    after the one past the cap once the resource changes: every label gives at least one row of
+    search-labels, so these give the first ``row_cap + 1`` rows (see :meth:`LabelIndex.answer`)."""
     kept: list[Candidate] = []
     for label in labels:
         if row_cap and len(kept) > row_cap and label.subject != kept[-1].subject:
