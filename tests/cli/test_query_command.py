@@ -171,7 +171,19 @@ def test_help_lists_the_named_queries() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["", "serve", "query", "validate", "build", "export", "load", "backup", "restore"]
+    "command",
+    [
+        "",
+        "serve",
+        "query",
+        "validate",
+        "build",
+        "export",
+        "statistics",
+        "load",
+        "backup",
+        "restore",
+    ],
 )
 def test_help_texts_have_no_markup(command: str) -> None:
     result = run(*([command] if command else []), "--help")

@@ -40,6 +40,8 @@ class KnowledgeGraph:
         changed_at: when an acknowledged write last changed the data, UTC; ``None`` for data as
             built or loaded (``dcterms:modified`` is then the data's own latest
             ``prov:generatedAtTime``).
+        store_directory: the persistent store's folder (where its manifest and its stored
+            statistics are), ``None`` for the shipped files in memory and the remote backend.
     """
 
     store: ReadableStore
@@ -50,6 +52,7 @@ class KnowledgeGraph:
     resources: Path | None = None
     labels: LabelIndex | None = field(default=None, repr=False, compare=False)
     changed_at: datetime | None = None
+    store_directory: Path | None = None
     _derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
     # One lock per key, so a long computation (a dump, the CSV tables, the change feed's index)
     # never holds up a quick one (the query hints' cache, read on the event loop); re-entrant, as
@@ -106,6 +109,7 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
             resources=settings.resources,
             labels=LabelIndex.open_file(settings.store),
             changed_at=moment(manifest.changed_at),
+            store_directory=settings.store,
         )
     store = open_store(None)
     load_shipped(store, settings.resources)

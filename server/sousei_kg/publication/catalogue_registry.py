@@ -179,12 +179,15 @@ def dump_distributions(graph: KnowledgeGraph) -> list[Distribution]:
 
 
 def distribution_description(file: DumpFile, stats: DatasetStatistics) -> str:
-    """Say what a file holds: the union graph or every named graph, and how many statements."""
+    """Say what a file holds: the union graph or every named graph, and how many statements (the
+    union graph's only if it was counted: see :mod:`sousei_kg.publication.statistics`)."""
     fmt = file.format
     packed = ", gzip-compressed" if file.compressed else ""
     if fmt.union:
+        count = stats.union_triple_count
+        counted = "" if count is None else f", {count} distinct triples"
         return (
-            f"{fmt.label}{packed}: the union graph, {stats.union_triple_count} distinct triples. "
+            f"{fmt.label}{packed}: the union graph{counted}. "
             f"{fmt.label} has no named graphs, so the graph each statement came from is not kept "
             "(N-Quads, TriG and JSON-LD keep it)."
         )

@@ -167,8 +167,9 @@ def dump_bytes(graph: KnowledgeGraph, fmt: DumpFormat) -> DumpBytes:
     return graph.derived(("dump", fmt.key), lambda: _write(graph, fmt))
 
 
-def statement_count(graph: KnowledgeGraph, fmt: DumpFormat) -> int:
-    """How many statements the dump holds: distinct union triples, or all quads."""
+def statement_count(graph: KnowledgeGraph, fmt: DumpFormat) -> int | None:
+    """How many statements the dump holds: distinct union triples, or all quads; ``None`` when
+    the union graph was not counted (a large dataset described by its light statistics)."""
     stats = statistics(graph)
     return stats.union_triple_count if fmt.union else stats.quad_count
 
@@ -187,10 +188,11 @@ def _write(graph: KnowledgeGraph, fmt: DumpFormat) -> DumpBytes:
 def _union_header(graph: KnowledgeGraph, fmt: DumpFormat) -> bytes:
     """A comment (valid Turtle and N-Triples) saying what the file holds and what it lacks."""
     count = statistics(graph).union_triple_count
+    counted = "" if count is None else f", {count} distinct triples"
     lines = (
         f"# {DATASET}",
         f"# dataset version {graph.version}",
-        f"# {fmt.label}: the union graph of all named graphs, {count} distinct triples.",
+        f"# {fmt.label}: the union graph of all named graphs{counted}.",
         "# The named graphs (ontology, shapes, source statements, curation, meta) are not kept;",
         f"# {BASENAME}.nq, {BASENAME}.trig and {BASENAME}.jsonld keep them.",
     )

@@ -1,26 +1,65 @@
 """Statistics of the loaded dataset, and what the VoID and DCAT descriptions share.
 
-The descriptions at ``/.well-known/void`` and ``/dataset`` are generated from the store, never
-kept by hand, so their counts cannot drift from the data. Counting takes a few SPARQL queries over
-the whole store (the packaged ``statistics-*.rq`` files, :mod:`sousei_kg.sparql.internal_queries`),
-so it runs once per dataset version (the first time a description is asked for) and the result is
-kept in a small module-level cache keyed by the version hash.
+The descriptions at ``/.well-known/void`` and ``/dataset`` (and the landing page, the dumps'
+headers and the catalogue's distributions) are generated from the store, never kept by hand, so
+their counts cannot drift from the data. Counting takes a few SPARQL queries over the whole store
+(the packaged ``statistics-*.rq`` files, :mod:`sousei_kg.sparql.internal_queries`) and the union
+graph's distinct triples, so it runs once per dataset version (the first time a description is
+asked for) and the result is kept with the dataset (:meth:`KnowledgeGraph.derived`).
+
+**Never on a request for a large dataset.** Counting is a scan of the whole dataset: milliseconds
+for the shipped data (~4 k quads, ~11 ms), minutes and gigabytes at 10 M quads, where one
+anonymous ``GET /`` once kept the server busy for over ten minutes at 4.5 GB (the union graph
+held in Python), beyond the reach of a shutdown. Above :data:`STATISTICS_MAX_QUADS` a request
+therefore never counts: it takes the statistics the store keeps in ``DIR/statistics.json``
+(counted offline by ``sousei-kg build``, ``sousei-kg statistics`` or ``bench/ourstore.py``:
+:func:`count_statistics_offline`, whose union count holds no triples,
+:func:`sousei_kg.store.canonical.union_triple_count`) if they name the version served, else the
+*light statistics*: what is known without reading the data (the version, the quads per graph, the
+time of the build or last write), the other counts absent, and the descriptions leave them out.
+A write on a large store therefore leaves its descriptions light until the statistics are counted
+again (docs/writes.md). The remote backend has no stored statistics: above the bound it is
+described lightly too.
 """
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Generic, TypeVar
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple, serialize
+from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Store, Triple, serialize
 
-from sousei_kg.dataset.knowledge_graph import KnowledgeGraph
+from sousei_kg.dataset.knowledge_graph import KnowledgeGraph, moment
+from sousei_kg.errors import StoreNotFoundError
 from sousei_kg.namespaces import ID, PREFIXES, VOCAB
+from sousei_kg.publication.statistics_record import DatasetStatistics as DatasetStatistics
+from sousei_kg.publication.statistics_record import Period as Period
+from sousei_kg.publication.statistics_record import (
+    read_statistics_file,
+    statistics_json,
+    write_statistics_file,
+)
 from sousei_kg.sparql.internal_queries import internal_query
-from sousei_kg.store.canonical import DEFAULT_GRAPH_KEY, union_triples
+from sousei_kg.store.canonical import DEFAULT_GRAPH_KEY, union_triple_count, union_triples
+from sousei_kg.store.directory import Manifest, open_store, read_manifest
 from sousei_kg.store.query import run_query
+
+LOG = logging.getLogger(__name__)
+
+STATISTICS_MAX_QUADS = 100_000
+"""Above this many quads a request never counts the dataset: it is described by the statistics
+its store keeps for the version served, else by the light statistics. Counting on a request
+(:func:`compute_statistics`, the union graph held in Python), measured on stores of the shipped
+data plus the bench's synthetic quads: 4,310 quads 11 ms; 100,310 quads 1.9 s and +54 MB peak;
+254,310 quads 4.9 s and +131 MB; 1,004,310 quads 17–19 s and +480 MB (10 M: over ten minutes and
+4.5 GB). So the bound is a tenth of the query hints' (``HINTS_MAX_QUADS``, 1 M, in
+:mod:`sousei_kg.linked_data.query_hints`): a request pays at most ~2 s and ~50 MB, once per
+version."""
+
+_XSD_DATE_TIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
 # Canonical IRIs of what the descriptions describe (under id/, like every resource we mint).
 DATASET = ID + "dataset/sousei-kg"
@@ -59,52 +98,6 @@ _VOCABULARY_FOR_NAMESPACE = {
 _NOT_VOCABULARIES = {PREFIXES["graph"], PREFIXES["xsd"]}
 
 
-@dataclass(frozen=True)
-class Period:
-    """The temporal coverage, as the data states it (``dcat:startDate``/``dcat:endDate``)."""
-
-    iri: str
-    start: Literal
-    end: Literal
-
-
-@dataclass(frozen=True)
-class DatasetStatistics:
-    """Everything the descriptions count, for one dataset version.
-
-    Attributes:
-        version: the dataset version hash.
-        quad_count: statements over all named graphs (the N-Quads dump's line count).
-        union_triple_count: distinct triples of the union graph (the Turtle/N-Triples dumps).
-        graphs: quads per named-graph IRI.
-        graph_labels: ``{graph IRI: {language: label}}`` from the meta graph.
-        distinct_subjects: distinct subjects of the union graph.
-        distinct_objects: distinct objects of the union graph.
-        entities: distinct subjects under ``id/`` (VoID's entities: IRIs in the URI space).
-        class_partitions: ``(class IRI, distinct instances)``, sorted by IRI.
-        property_partitions: ``(property IRI, statements over all graphs)``, sorted by IRI.
-        examples: one IRI each of a goal, a measure and an organisation, when present.
-        vocabularies: vocabulary IRIs whose terms the data uses.
-        period: the temporal coverage, if the data states one.
-        modified: the latest ``prov:generatedAtTime`` of a graph, if any.
-    """
-
-    version: str
-    quad_count: int
-    union_triple_count: int
-    graphs: dict[str, int]
-    graph_labels: dict[str, dict[str, str]]
-    distinct_subjects: int
-    distinct_objects: int
-    entities: int
-    class_partitions: tuple[tuple[str, int], ...]
-    property_partitions: tuple[tuple[str, int], ...]
-    examples: tuple[str, ...]
-    vocabularies: tuple[str, ...]
-    period: Period | None
-    modified: Literal | None
-
-
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -135,8 +128,82 @@ class BoundedCache(Generic[K, V]):
 
 
 def statistics(graph: KnowledgeGraph) -> DatasetStatistics:
-    """Return the statistics of ``graph``, counted once per dataset version."""
-    return graph.derived("dataset-statistics", lambda: compute_statistics(graph))
+    """Return the statistics of ``graph``, once per dataset version: counted up to
+    :data:`STATISTICS_MAX_QUADS` quads, above it the stored ones or the light ones (never a count
+    on a request; see the module docstring)."""
+    return graph.derived("dataset-statistics", lambda: _statistics_for(graph))
+
+
+def _statistics_for(graph: KnowledgeGraph) -> DatasetStatistics:
+    if graph.quad_count <= STATISTICS_MAX_QUADS:
+        return compute_statistics(graph)
+    if graph.store_directory is None:
+        _explain_light(graph, "no statistics are stored for a remote engine or in-memory data")
+        return light_statistics(graph)
+    stored = read_statistics_file(graph.store_directory)
+    if stored is not None and stored.version == graph.version:
+        return stored
+    if stored is None:
+        why = f"{graph.store_directory} has no usable statistics file"
+    else:
+        why = f"the statistics stored in {graph.store_directory} are of version {stored.version}"
+    _explain_light(
+        graph, why + f"; `sousei-kg statistics --store {graph.store_directory}` counts them"
+    )
+    return light_statistics(graph)
+
+
+_EXPLAINED: set[str] = set()
+_EXPLAINED_LOCK = threading.Lock()
+
+
+def _explain_light(graph: KnowledgeGraph, why: str) -> None:
+    """Say once per dataset version why its descriptions leave the counts out."""
+    with _EXPLAINED_LOCK:
+        if graph.version in _EXPLAINED:
+            return
+        if len(_EXPLAINED) > 1024:  # versions come and go with writes
+            _EXPLAINED.clear()
+        _EXPLAINED.add(graph.version)
+    LOG.warning(
+        "dataset version %s has %d quads, more than the %d counted on a request: its VoID and "
+        "DCAT descriptions give the quads per graph but no other counts (%s)",
+        graph.version[:12],
+        graph.quad_count,
+        STATISTICS_MAX_QUADS,
+        why,
+    )
+
+
+def light_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
+    """What is known of ``graph`` without reading its data: the version, the quads per graph and
+    when it last changed (the last write, else the build, from the manifest); the counts that
+    need a scan are ``None``, and what would be read from the data (graph labels, examples, the
+    temporal coverage) is left empty."""
+    changed = graph.changed_at
+    if changed is None and graph.store_directory is not None:
+        try:
+            manifest = read_manifest(graph.store_directory)
+        except StoreNotFoundError:
+            manifest = None
+        if manifest is not None and manifest.version_hash == graph.version:
+            changed = moment(manifest.changed_at or manifest.built_at)
+    return DatasetStatistics(
+        version=graph.version,
+        quad_count=graph.quad_count,
+        union_triple_count=None,
+        graphs={g: n for g, n in graph.graphs.items() if g != DEFAULT_GRAPH_KEY},
+        graph_labels={},
+        distinct_subjects=None,
+        distinct_objects=None,
+        entities=None,
+        class_partitions=None,
+        property_partitions=None,
+        examples=(),
+        vocabularies=(),
+        period=None,
+        modified=None if changed is None else _date_time(changed),
+    )
 
 
 def _rows(graph: KnowledgeGraph, query: str) -> QuerySolutions:
@@ -151,7 +218,15 @@ def _int(term: object) -> int:
 
 
 def compute_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
-    """Count the dataset (uncached; see :func:`statistics`)."""
+    """Count the dataset (uncached; see :func:`statistics`): on a request, at most
+    :data:`STATISTICS_MAX_QUADS` quads, so the union graph may be held to count it."""
+    return count_statistics(graph, lambda: len(union_triples(graph.store)))
+
+
+def count_statistics(
+    graph: KnowledgeGraph, count_union_triples: Callable[[], int]
+) -> DatasetStatistics:
+    """Count the dataset, the union graph's distinct triples by ``count_union_triples``."""
     counts = next(iter(_rows(graph, internal_query("statistics-distinct-terms"))))
     classes = tuple(
         (s["class"].value, _int(s["n"]))
@@ -178,16 +253,13 @@ def compute_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
             period = Period(row["period"].value, start, end)
     modified = next(iter(_rows(graph, internal_query("statistics-modified"))))["modified"]
     if graph.changed_at is not None:  # a write changed the data since its latest graph was made
-        written = Literal(
-            graph.changed_at.isoformat().replace("+00:00", "Z"),
-            datatype=NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"),
-        )
+        written = _date_time(graph.changed_at)
         if not isinstance(modified, Literal) or _later(written, modified):
             modified = written
     return DatasetStatistics(
         version=graph.version,
         quad_count=graph.quad_count,
-        union_triple_count=len(union_triples(graph.store)),
+        union_triple_count=count_union_triples(),
         graphs={g: n for g, n in graph.graphs.items() if g != DEFAULT_GRAPH_KEY},
         graph_labels=labels,
         distinct_subjects=_int(counts["subjects"]),
@@ -200,6 +272,56 @@ def compute_statistics(graph: KnowledgeGraph) -> DatasetStatistics:
         period=period,
         modified=modified if isinstance(modified, Literal) else None,
     )
+
+
+def count_statistics_offline(store: Store, manifest: Manifest) -> DatasetStatistics:
+    """Count a persistent store's statistics outside any request (at build time, or by
+    ``sousei-kg statistics``): the same counts as :func:`compute_statistics`, but the union
+    graph's distinct triples are counted without holding them
+    (:func:`~sousei_kg.store.canonical.union_triple_count`), so the memory it takes does not grow
+    with the dataset beyond what the engine's own ``COUNT(DISTINCT …)`` queries hold.
+
+    Args:
+        store: the store, open (read-only is enough).
+        manifest: its manifest (version, counts, times).
+    """
+    graph = KnowledgeGraph(
+        store=store,
+        version=manifest.version_hash,
+        quad_count=manifest.quad_count,
+        graphs=dict(manifest.graphs),
+        loaded_at=datetime.fromisoformat(manifest.built_at).astimezone(UTC),
+        changed_at=moment(manifest.changed_at),
+    )
+    return count_statistics(graph, lambda: union_triple_count(store, manifest.graphs))
+
+
+def describe_built(store: Store, manifest: Manifest) -> bytes:
+    """The ``statistics.json`` of a store just built (:func:`sousei_kg.store.directory.build_store`
+    calls it with the new store)."""
+    return statistics_json(count_statistics_offline(store, manifest))
+
+
+def refresh_statistics(directory: Path) -> DatasetStatistics:
+    """Count the statistics of the store in ``directory`` and write its ``statistics.json``
+    (``sousei-kg statistics --store DIR``): the store is opened read-only, so no server may be
+    writing it.
+
+    Raises:
+        StoreNotFoundError: if it is not a built store, or a server writes it.
+    """
+    manifest = read_manifest(directory)
+    store = open_store(directory)
+    try:
+        stats = count_statistics_offline(store, manifest)
+    finally:
+        del store
+    write_statistics_file(directory, stats)
+    return stats
+
+
+def _date_time(moment_: datetime) -> Literal:
+    return Literal(moment_.isoformat().replace("+00:00", "Z"), datatype=_XSD_DATE_TIME)
 
 
 def _vocabularies(terms: Iterable[str]) -> tuple[str, ...]:

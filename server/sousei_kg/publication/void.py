@@ -9,6 +9,12 @@ carrying its distinct-triple count and those two dumps: each dump's statement co
 ``void:triples`` of the dataset that lists it. Each named graph is a ``void:subset`` too, under
 its graph IRI.
 
+A large dataset without stored statistics for the version served is described by its light
+statistics (:mod:`sousei_kg.publication.statistics`): the dataset's ``void:triples`` and each
+graph's, but no entity, distinct-term, class or property counts, no partitions, examples or
+vocabularies and no ``void:triples`` of the union subset: what was not counted is left out, never
+stated as zero.
+
 Dataset IRIs stay canonical (``https://w3id.org/sousei-kg/id/…``); endpoint and dump URLs are this
 server's, so a local deployment describes itself. The landing page is the DCAT catalogue's (see
 :mod:`sousei_kg.publication.dcat` for why it never follows the request's ``Host``).
@@ -62,6 +68,10 @@ UNION_DESCRIPTION = (
 VOCABULARY_IRI = "https://w3id.org/sousei-kg/def"
 
 
+def _length(partitions: tuple[tuple[str, int], ...] | None) -> int | None:
+    return None if partitions is None else len(partitions)
+
+
 def _lang(values: dict[str, str]) -> list[Literal]:
     return [Literal(text, language=lang) for lang, text in values.items()]
 
@@ -108,11 +118,15 @@ def void_triples(
     add(NamedNode(CATALOG), "dcat:dataset", ds)
     add(NamedNode(CATALOG), "foaf:page", NamedNode(base + DATASET_PATH))
     add(ds, "void:triples", integer(stats.quad_count))
-    add(ds, "void:entities", integer(stats.entities))
-    add(ds, "void:distinctSubjects", integer(stats.distinct_subjects))
-    add(ds, "void:distinctObjects", integer(stats.distinct_objects))
-    add(ds, "void:classes", integer(len(stats.class_partitions)))
-    add(ds, "void:properties", integer(len(stats.property_partitions)))
+    for name, value in (
+        ("void:entities", stats.entities),
+        ("void:distinctSubjects", stats.distinct_subjects),
+        ("void:distinctObjects", stats.distinct_objects),
+        ("void:classes", _length(stats.class_partitions)),
+        ("void:properties", _length(stats.property_partitions)),
+    ):
+        if value is not None:  # not counted: left out, not stated as zero
+            add(ds, name, integer(value))
     add(ds, "void:sparqlEndpoint", endpoint)
     add(ds, "void:uriSpace", Literal(URI_SPACE))
     for vocabulary in stats.vocabularies:
@@ -129,7 +143,8 @@ def void_triples(
     add(union, "rdf:type", term("void:Dataset"))
     add(union, "dcterms:title", Literal("sousei-kg, union graph", language="en"))
     add(union, "dcterms:description", Literal(UNION_DESCRIPTION, language="en"))
-    add(union, "void:triples", integer(stats.union_triple_count))
+    if stats.union_triple_count is not None:
+        add(union, "void:triples", integer(stats.union_triple_count))
     add(union, "void:sparqlEndpoint", endpoint)
     for file in DUMP_FILES:
         holder = union if file.format.union else ds
@@ -145,12 +160,12 @@ def void_triples(
             add(subset, "dcterms:title", literal)
         add(subset, "void:triples", integer(count))
 
-    for index, (class_iri, entities) in enumerate(stats.class_partitions):
+    for index, (class_iri, entities) in enumerate(stats.class_partitions or ()):
         partition = BlankNode(f"class{index}")
         add(ds, "void:classPartition", partition)
         add(partition, "void:class", NamedNode(class_iri))
         add(partition, "void:entities", integer(entities))
-    for index, (property_iri, triples) in enumerate(stats.property_partitions):
+    for index, (property_iri, triples) in enumerate(stats.property_partitions or ()):
         partition = BlankNode(f"property{index}")
         add(ds, "void:propertyPartition", partition)
         add(partition, "void:property", NamedNode(property_iri))

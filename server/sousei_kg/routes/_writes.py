@@ -133,6 +133,7 @@ def publish(app: FastAPI, commit: Commit, settings: Settings) -> None:
         resources=settings.resources,
         labels=labels,
         changed_at=moment(commit.time),
+        store_directory=settings.store,
     )
     pool: QueryRunner | None = getattr(app.state, "query_pool", None)  # None while starting
     if isinstance(pool, WorkerPool):

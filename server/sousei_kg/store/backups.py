@@ -2,9 +2,11 @@
 back.
 
 A backup folder holds ``oxigraph/`` (a RocksDB checkpoint, ``Store.backup``), ``manifest.json``
-(the version hash counted from the backup itself, not copied) and ``audit.jsonl`` (the audit log
-at that moment). While a server writes the store, the backup is taken from its newest snapshot (a
-committed state), since opening a store that another process writes is undefined behaviour.
+(the version hash counted from the backup itself, not copied), ``audit.jsonl`` (the audit log
+at that moment) and ``statistics.json`` if the store has one (it names the version it counted, so
+a server uses it only if that is the version restored). While a server writes the store, the
+backup is taken from its newest snapshot (a committed state), since opening a store that another
+process writes is undefined behaviour.
 A restore refuses a backup whose content does not hash to its manifest, and a store that a
 running server writes.
 """
@@ -24,6 +26,7 @@ from sousei_kg.store.directory import (
     MANIFEST_FILE,
     OXIGRAPH_DIR,
     SNAPSHOTS_DIR,
+    STATISTICS_FILE,
     WRITER_LOCK,
     Manifest,
     open_snapshot,
@@ -73,8 +76,9 @@ def backup(directory: Path, target: Path) -> Manifest:
     copy = open_snapshot(target / OXIGRAPH_DIR)
     manifest = _manifest(copy, source_manifest.built_at, source_manifest.software_version)
     write_manifest(target, manifest)
-    if (directory / AUDIT_FILE).is_file():
-        shutil.copy2(directory / AUDIT_FILE, target / AUDIT_FILE)
+    for name in (AUDIT_FILE, STATISTICS_FILE):
+        if (directory / name).is_file():
+            shutil.copy2(directory / name, target / name)
     if (directory / CHANGES_DIR).is_dir():  # the change feed's log (entries are never rewritten)
         shutil.copytree(directory / CHANGES_DIR, target / CHANGES_DIR, ignore=_temporary)
     return manifest
@@ -119,6 +123,9 @@ def restore(backup_dir: Path, directory: Path) -> Manifest:
         shutil.rmtree(directory / stale, ignore_errors=True)
     if (backup_dir / AUDIT_FILE).is_file():
         shutil.copy2(backup_dir / AUDIT_FILE, directory / AUDIT_FILE)
+    (directory / STATISTICS_FILE).unlink(missing_ok=True)
+    if (backup_dir / STATISTICS_FILE).is_file():
+        shutil.copy2(backup_dir / STATISTICS_FILE, directory / STATISTICS_FILE)
     # The change feed goes back with the data: harvesters following it must replicate it again.
     shutil.rmtree(directory / CHANGES_DIR, ignore_errors=True)
     if (backup_dir / CHANGES_DIR).is_dir():

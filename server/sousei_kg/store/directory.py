@@ -1,11 +1,14 @@
 """A persistent store's directory: opening it, building it, and what lives beside the engine's data.
 
-A persistent store is a directory ``DIR`` holding ``DIR/oxigraph/`` (the pyoxigraph store) and
-``DIR/manifest.json`` (what was built: counts, version hash, software version). A store with a
-writer also holds ``writer.lock``, ``journal/``, ``audit.jsonl`` and ``snapshots/``
-(:mod:`sousei_kg.writes`). ``build_store`` always builds from scratch into
-``DIR/.oxigraph-building`` and swaps the result into place, so an existing store is replaced whole
-and a failed build leaves the previous store untouched.
+A persistent store is a directory ``DIR`` holding ``DIR/oxigraph/`` (the pyoxigraph store),
+``DIR/manifest.json`` (what was built: counts, version hash, software version), the label index
+``DIR/labels.sqlite3`` and the dataset's statistics ``DIR/statistics.json`` (counted at build
+time, so that no request has to count a large dataset: see
+:mod:`sousei_kg.publication.statistics_record`, which the store package does not import; the
+builder is handed the function that counts). A store with a writer also holds ``writer.lock``,
+``journal/``, ``audit.jsonl`` and ``snapshots/`` (:mod:`sousei_kg.writes`). ``build_store``
+always builds from scratch into ``DIR/.oxigraph-building`` and swaps the result into place, so an
+existing store is replaced whole and a failed build leaves the previous store untouched.
 
 The store package is the only one that opens a ``pyoxigraph.Store``: read-only, read-write, a
 snapshot, a fresh one in memory, or a copy (:mod:`sousei_kg.store.graph_edits`).
@@ -14,7 +17,7 @@ snapshot, a fresh one in memory, or a copy (:mod:`sousei_kg.store.graph_edits`).
 import fcntl
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +33,8 @@ from sousei_kg.store.loading import GraphFile, load_files
 
 OXIGRAPH_DIR = "oxigraph"
 MANIFEST_FILE = "manifest.json"
+STATISTICS_FILE = "statistics.json"
+"""The dataset's statistics as counted offline, naming the version they describe (VoID, DCAT)."""
 _BUILDING_DIR = ".oxigraph-building"
 _OLD_DIR = ".oxigraph-old"
 JOURNAL_DIR = "journal"
@@ -202,17 +207,26 @@ def _manifest_for(store: Store) -> Manifest:
     )
 
 
-def build_store(directory: Path, files: Sequence[GraphFile]) -> Manifest:
+Describe = Callable[[Store, "Manifest"], bytes]
+"""Counts a built store's statistics: the content of ``DIR/statistics.json``."""
+
+
+def build_store(
+    directory: Path, files: Sequence[GraphFile], statistics: Describe | None = None
+) -> Manifest:
     """Build a persistent store from the shipped files, replacing any store already there.
 
     The store is built in ``DIR/.oxigraph-building`` and moved to ``DIR/oxigraph`` only once all
-    files loaded; its label index (``DIR/labels.sqlite3``, :mod:`sousei_kg.store.label_index`) is
-    built from it before the move; the manifest is written last.
+    files loaded; its label index (``DIR/labels.sqlite3``, :mod:`sousei_kg.store.label_index`) and
+    its statistics are made from it before the move; the manifest is written last.
 
     Args:
         directory: the store directory; created if missing.
         files: the RDF files to load, each into its named graph
             (:func:`sousei_kg.dataset.graph_naming.shipped_files` for the shipped dataset).
+        statistics: counts the statistics written to ``DIR/statistics.json``
+            (``sousei-kg build`` passes :func:`sousei_kg.publication.statistics.describe_built`);
+            without it, a statistics file from an earlier build is removed.
 
     Returns:
         The manifest written to ``DIR/manifest.json``.
@@ -238,6 +252,7 @@ def build_store(directory: Path, files: Sequence[GraphFile]) -> Manifest:
         store.flush()
         manifest = _manifest_for(store)
         build_index_file(directory, store, manifest.version_hash)
+        counted = None if statistics is None else statistics(store, manifest)
         del store  # closes the RocksDB instance before its folder moves
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -248,5 +263,9 @@ def build_store(directory: Path, files: Sequence[GraphFile]) -> Manifest:
         target.rename(old)
     building.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+    if counted is None:
+        (directory / STATISTICS_FILE).unlink(missing_ok=True)
+    else:
+        atomic_write_bytes(directory / STATISTICS_FILE, counted)
     write_manifest(directory, manifest)
     return manifest
